@@ -1,0 +1,48 @@
+# Haven: two commands do all set-up. `make run` starts everything, `make test` tests everything.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+export PYTHONPATH := $(CURDIR)
+export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
+DIRECTORY_FILES := $(wildcard data/directory/*)
+
+.PHONY: run test venv db model validate nlu-eval clean help
+
+help:
+	@echo "make run   - set everything up and start Rasa (:5005) and the action server (:5055)"
+	@echo "make test  - set everything up and run the whole test suite"
+
+$(STAMP): requirements.lock scripts/find-python310.sh
+	@PY310=$$(scripts/find-python310.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PY310"; "$$PY310" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==24.2
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-*; touch $@
+
+venv: $(STAMP)
+
+var/directory.db: $(STAMP) $(DIRECTORY_FILES) $(wildcard actions/directory/*.py)
+	@mkdir -p var
+	$(PY) -m actions.directory.load data/directory
+
+db: var/directory.db
+
+model: $(STAMP)
+	$(PY) -m scripts.train_if_changed
+
+validate: $(STAMP)
+	$(PY) -m scripts.validate_data
+
+run: venv db model
+	@mkdir -p var
+	$(PY) -m scripts.start
+
+test: venv db model validate
+	$(VENV)/bin/python -m pytest tests
+
+clean:
+	rm -rf var models .pytest_cache
+
+nlu-eval: $(STAMP)
+	$(PY) -m scripts.evaluate_nlu

@@ -1,0 +1,41 @@
+"""Reading form answers from what people type: options and their keywords come from the database."""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional
+
+from actions.gazetteer import normalise
+
+
+def _contains(text: str, keyword: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(normalise(keyword))}(?!\w)", text) is not None
+
+
+def match_option(text: str, options: Dict[str, List[str]]) -> Optional[str]:
+    """The option whose keyword appears in the text (the longest keyword wins), or None."""
+    found = match_options(text, options)
+    return found[0] if found else None
+
+
+def match_options(text: str, options: Dict[str, List[str]]) -> List[str]:
+    """Every option named in the text, the one with the longest matching keyword first."""
+    normalised = normalise(text)
+    if normalised in options:
+        return [normalised]
+    scored = []
+    for value, keywords in options.items():
+        lengths = [len(k) for k in [value.replace("_", " "), *keywords] if _contains(normalised, k)]
+        if lengths:
+            scored.append((max(lengths), value))
+    return [value for _, value in sorted(scored, key=lambda p: -p[0])]
+
+
+def vulnerabilities_from(text: str, options: Dict[str, List[str]]) -> Optional[List[str]]:
+    """A list of vulnerabilities; ["none"] or ["skipped"] when the person says so; None if unreadable."""
+    found = match_options(text, options)
+    if not found:
+        return None
+    real = [v for v in found if v not in ("none", "skipped")]
+    if real:
+        return sorted(real)
+    return [found[0]]

@@ -1,0 +1,1 @@
+"""The directory database: models, loading from data/directory/, and the queries the actions use."""

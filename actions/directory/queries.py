@@ -1,0 +1,182 @@
+"""Every query the actions make, in one place. SQLAlchemy only; parameters are always bound.
+Results are plain dataclasses, so actions never hold a database session."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from actions.directory import models as m
+from actions.eligibility import Criterion, ProgrammeSpec
+from actions.gazetteer import Entry
+
+
+@dataclass(frozen=True)
+class CentreInfo:
+    id: str
+    name: str
+    organisation: str
+    country_code: str
+    city: str
+    address: Optional[str]
+    latitude: float
+    longitude: float
+    location_precision: str
+    phone: Optional[str]
+    services: Tuple[str, ...]
+    languages: Tuple[str, ...]
+    opening_hours: Optional[str]
+    serves_regardless_of_status: bool
+    verified: bool
+
+    @property
+    def position(self) -> Tuple[float, float]:
+        return (self.latitude, self.longitude)
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    id: str
+    name: str
+    country_code: str
+    country_name: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Step:
+    phase: str
+    phase_title: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Avenue:
+    key: str
+    title: str
+    text: str
+    evidence: str
+    deadline: str
+    open_after_departure: bool
+
+
+def gazetteer_entries(session: Session) -> List[Entry]:
+    entries = [
+        Entry("country", c.code, c.code, (c.name_en, c.name_fr, c.name_ar, *c.alt_names))
+        for c in session.execute(select(m.Country)).scalars()
+    ]
+    entries += [
+        Entry("place", p.id, p.country_code, (p.name_en, p.name_fr, p.name_ar, *p.alt_names))
+        for p in session.execute(select(m.Place)).scalars()
+    ]
+    return entries
+
+
+def country_name(session: Session, code: str) -> Optional[str]:
+    country = session.get(m.Country, code)
+    return country.name_en if country else None
+
+
+def place(session: Session, place_id: str) -> Optional[PlaceInfo]:
+    p = session.execute(
+        select(m.Place).options(selectinload(m.Place.country)).where(m.Place.id == place_id)
+    ).scalar_one_or_none()
+    if p is None:
+        return None
+    return PlaceInfo(p.id, p.name_en, p.country_code, p.country.name_en, p.latitude, p.longitude)
+
+
+def capital_like_place(session: Session, country_code: str) -> Optional[PlaceInfo]:
+    """The country's first gazetteer place (files list the main city first): a search origin for a country."""
+    p = session.execute(
+        select(m.Place).where(m.Place.country_code == country_code).order_by(m.Place.position).limit(1)
+    ).scalar_one_or_none()
+    return place(session, p.id) if p else None
+
+
+def centres(session: Session, service: Optional[str] = None, country_code: Optional[str] = None) -> List[CentreInfo]:
+    query = select(m.Centre).options(selectinload(m.Centre.services), selectinload(m.Centre.organisation),
+                                     selectinload(m.Centre.place))
+    if service:
+        query = query.where(m.Centre.services.any(m.CentreService.service_type_id == service))
+    if country_code:
+        query = query.where(m.Centre.country_code == country_code)
+    return [
+        CentreInfo(
+            id=c.id, name=c.name, organisation=c.organisation.name, country_code=c.country_code,
+            city=c.place.name_en, address=c.address, latitude=c.latitude, longitude=c.longitude,
+            location_precision=c.location_precision, phone=c.phone, services=tuple(c.service_ids),
+            languages=tuple(c.languages or ()), opening_hours=c.opening_hours,
+            serves_regardless_of_status=c.serves_regardless_of_status, verified=c.verified,
+        )
+        for c in session.execute(query.order_by(m.Centre.id)).scalars()
+    ]
+
+
+def service_type_ids(session: Session) -> List[str]:
+    return list(session.execute(select(m.ServiceType.id)).scalars())
+
+
+def service_names(session: Session) -> Dict[str, str]:
+    return {s.id: s.name_en for s in session.execute(select(m.ServiceType)).scalars()}
+
+
+def emergency_numbers(session: Session, country_code: str) -> List[Tuple[str, str]]:
+    rows = session.execute(
+        select(m.EmergencyNumber).where(m.EmergencyNumber.country_code == country_code).order_by(m.EmergencyNumber.id)
+    ).scalars()
+    return [(r.service, r.number) for r in rows]
+
+
+def programmes(session: Session) -> List[ProgrammeSpec]:
+    rows = session.execute(
+        select(m.Programme).options(selectinload(m.Programme.criteria)).order_by(m.Programme.position)
+    ).scalars()
+    return [
+        ProgrammeSpec(
+            id=p.id, name=p.name, summary=p.summary, next_step=p.next_step, source=p.source,
+            criteria=tuple(Criterion(c.key, tuple(c.conditions), c.met, c.unmet, c.on_fail) for c in p.criteria),
+        )
+        for p in rows
+    ]
+
+
+def form_fields(session: Session) -> List[Tuple[str, bool]]:
+    rows = session.execute(select(m.FormField).order_by(m.FormField.position)).scalars()
+    return [(f.name, f.optional) for f in rows]
+
+
+def form_options(session: Session, field: str) -> Dict[str, List[str]]:
+    rows = session.execute(select(m.FormOption).where(m.FormOption.field == field).order_by(m.FormOption.id)).scalars()
+    return {o.value: list(o.keywords) for o in rows}
+
+
+def return_phases(session: Session, programme_id: str) -> List[Tuple[str, str]]:
+    rows = session.execute(
+        select(m.ReturnStep.phase, m.ReturnStep.phase_title, m.ReturnStep.phase_position)
+        .where(m.ReturnStep.programme_id == programme_id)
+        .distinct()
+        .order_by(m.ReturnStep.phase_position)
+    ).all()
+    return [(r.phase, r.phase_title) for r in rows]
+
+
+def return_steps(session: Session, programme_id: str, phase: str) -> List[Step]:
+    rows = session.execute(
+        select(m.ReturnStep)
+        .where(m.ReturnStep.programme_id == programme_id, m.ReturnStep.phase == phase)
+        .order_by(m.ReturnStep.position)
+    ).scalars()
+    return [Step(r.phase, r.phase_title, r.title, r.text) for r in rows]
+
+
+def wage_avenues(session: Session, country_code: str, has_left: Optional[bool]) -> List[Avenue]:
+    query = select(m.WageAvenue).where(m.WageAvenue.country_code == country_code)
+    if has_left:
+        query = query.where(m.WageAvenue.open_after_departure.is_(True))
+    rows = session.execute(query.order_by(m.WageAvenue.position)).scalars()
+    return [Avenue(r.avenue_key, r.title, r.text, r.evidence, r.deadline, r.open_after_departure) for r in rows]

@@ -1,0 +1,149 @@
+"""Safety first: emergencies and exploitation get numbers and places at once and a person urgently;
+asking for a person is always possible; repeated misunderstandings lead to a person."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import common
+from actions.centres import format_results, search
+from actions.directory import queries
+from actions.places import read_place
+
+HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
+
+
+def format_numbers(country: str, numbers: List[Tuple[str, str]]) -> str:
+    if not numbers:
+        return (f"I don't have a checked emergency number for {country} yet. Ask people near you, or the "
+                "nearest centre below.")
+    listed = ", ".join(f"{service.replace('_', ' ')} {number}" for service, number in numbers)
+    return f"Emergency numbers in {country}: {listed}."
+
+
+def where_is_the_person(session: Session, tracker: Tracker) -> Tuple[Optional[str], Optional[Any]]:
+    """(country code, place) from this message, else from what the conversation already knows."""
+    entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
+    prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
+    query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
+    match = query.found
+    if match is not None:
+        place = (queries.place(session, match.entry.id) if match.entry.kind == "place"
+                 else queries.capital_like_place(session, match.entry.country_code))
+        return match.entry.country_code, place
+    if prefer:
+        return prefer, queries.capital_like_place(session, prefer)
+    return None, None
+
+
+def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
+                  service: Optional[str]) -> None:
+    country, place = where_is_the_person(session, tracker)
+    if country is None:
+        lines = [opening, "Emergency numbers:"]
+        for code in HOST_COUNTRIES:
+            name = queries.country_name(session, code) or code
+            numbers = queries.emergency_numbers(session, code)
+            lines.append("• " + (f"{name}: " + ", ".join(f"{s.replace('_', ' ')} {n}" for s, n in numbers)
+                                 if numbers else f"{name}: no checked number yet"))
+        lines.append("Tell me the town you are in and I will find the nearest place that helps.")
+        dispatcher.utter_message(text="\n".join(lines))
+        return
+    name = queries.country_name(session, country) or country
+    dispatcher.utter_message(text=f"{opening}\n{format_numbers(name, queries.emergency_numbers(session, country))}")
+    if place is not None:
+        results = search(session, (place.latitude, place.longitude), service, country)
+        if results:
+            dispatcher.utter_message(text=format_results(results, place.name, service,
+                                                         queries.service_names(session)))
+
+
+class ActionEmergency(Action):
+    def name(self) -> Text:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events = common.handoff_events("emergency", urgent=True, tracker=tracker)
+        opening = "If you are in immediate danger, call the emergency number now."
+        try:
+            with common.directory() as session:
+                urgent_answer(session, dispatcher, tracker, opening, None)
+        except common.DirectoryUnavailable:
+            dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
+        dispatcher.utter_message(text="I have asked a person from the hotline to join this conversation as a "
+                                      "priority. Stay in this chat if you can.")
+        return events
+
+
+class ActionReportExploitation(Action):
+    def name(self) -> Text:
+        return "action_report_exploitation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events = common.handoff_events("exploitation", urgent=True, tracker=tracker)
+        opening = ("What you describe is not your fault, and you have the right to be safe and paid. "
+                   "Nobody may keep your passport or lock you in. If you are in danger now, call the "
+                   "emergency number.")
+        try:
+            with common.directory() as session:
+                urgent_answer(session, dispatcher, tracker, opening, "legal_aid")
+        except common.DirectoryUnavailable:
+            dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
+        dispatcher.utter_message(text="I have asked a person from the hotline to join this conversation as a "
+                                      "priority. They will not share anything with immigration authorities.")
+        return events
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reason = "repeated_misunderstanding" if tracker.get_slot("handoff_reason") == "repeated_misunderstanding" \
+            else "asked_for_person"
+        dispatcher.utter_message(response="utter_handoff_requested")
+        return common.handoff_events(reason, urgent=False, tracker=tracker)
+
+
+def previous_user_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the user message before the latest one."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            seen_latest = True
+    return None
+
+
+class ActionLowConfidence(Action):
+    """First misunderstanding: ask to rephrase. Second in a row: offer a person."""
+
+    def name(self) -> Text:
+        return "action_low_confidence"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        if previous_user_intent(tracker) == "nlu_fallback":
+            dispatcher.utter_message(response="utter_offer_human")
+            return [SlotSet("handoff_reason", "repeated_misunderstanding")]
+        dispatcher.utter_message(response="utter_rephrase")
+        return []
+
+
+class ActionForgetMe(Action):
+    def name(self) -> Text:
+        return "action_forget_me"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        language = tracker.get_slot("language")
+        dispatcher.utter_message(response="utter_forget_me")
+        return [AllSlotsReset(), SlotSet("language", language)]

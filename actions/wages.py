@@ -1,0 +1,66 @@
+"""Recovering unpaid wages, savings and property: asks where the person worked and whether they are
+still there, then lists the avenues open to them (MICIC guideline 14 practices)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import common
+from actions.directory import queries
+from actions.directory.queries import Avenue
+from actions.eligibility_form import answering, extract_country
+
+
+def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool) -> str:
+    situation = "now that you have left" if has_left else "while you are still there"
+    lines = [f"Ways to recover unpaid wages, savings or property from {country}, open to you {situation}:"]
+    lines += [f"{i}. {a.title}: {a.text}" for i, a in enumerate(avenues, start=1)]
+    lines.append(f"What to keep as evidence: {avenues[0].evidence}")
+    lines.append(f"Deadlines: {avenues[0].deadline}")
+    return "\n".join(lines)
+
+
+class ValidateWageForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_wage_form"
+
+    async def extract_work_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("work_country") is None and tracker.get_slot("requested_slot") is None:
+            # The message that started the form may already say where ("my boss in Benghazi...").
+            if common.latest_entities(tracker, "country") or common.latest_entities(tracker, "city"):
+                found = extract_country(tracker, CollectingDispatcher(), "work_country")
+                return found if found.get("work_country") else {}
+            return {}
+        return extract_country(tracker, dispatcher, "work_country") if answering(tracker, "work_country") else {}
+
+
+class ActionWageRecovery(Action):
+    def name(self) -> Text:
+        return "action_wage_recovery"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        country = tracker.get_slot("work_country")
+        has_left = tracker.get_slot("still_in_country") is False
+        reset = [SlotSet("work_country", None), SlotSet("still_in_country", None)]
+        try:
+            with common.directory() as session:
+                name = queries.country_name(session, country) or country
+                avenues = queries.wage_avenues(session, country, has_left)
+        except common.DirectoryUnavailable:
+            return common.apologise(dispatcher)
+        if not avenues:
+            dispatcher.utter_message(
+                text=f"I don't have information on recovering wages in {name} yet. A person from the hotline can "
+                     "look into it with you.",
+                buttons=common.buttons(("Talk to a person", "/request_human")))
+            return reset
+        next_steps = [("Legal aid near me", '/find_support_center{"service_type": "legal_aid"}'),
+                      ("Talk to a person", "/request_human")]
+        dispatcher.utter_message(text=format_avenues(name, avenues, has_left), buttons=common.buttons(*next_steps))
+        return reset

@@ -1,0 +1,1 @@
+"""Haven's Rasa extensions: NLU components, channels and (later) the NLG."""

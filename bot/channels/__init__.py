@@ -1,0 +1,1 @@
+"""Haven's Rasa input channels."""

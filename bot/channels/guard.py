@@ -1,0 +1,67 @@
+"""The promise that nobody is met with silence: if a turn produced no answer, or one of Haven's custom
+actions failed (action server or database down), the user gets an apology and the hotline route.
+
+Rasa logs a failed remote action and carries on without its events, so a failure shows in the tracker
+as a custom action followed directly by the next action with nothing in between. Every Haven action
+returns at least one event, so that pattern means failure."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+
+from rasa.core.agent import Agent
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+APOLOGY_RESPONSE = "utter_service_unavailable"
+#: Default actions of Rasa's that may legitimately return nothing.
+_SILENT_OK = {"action_listen", "action_validate_slot_mappings", "action_extract_slots"}
+
+
+def custom_action_names(agent: Agent) -> Set[str]:
+    domain = agent.domain
+    if domain is None:
+        return set()
+    names = {a for a in domain.user_actions if not a.startswith("utter_")} | set(domain.form_names)
+    return names - _SILENT_OK
+
+
+def events_of_last_turn(events: Sequence[Event]) -> List[Event]:
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            return list(events[index + 1:])
+    return []
+
+
+def failed_actions(turn: Sequence[Event], custom: Set[str]) -> List[str]:
+    """Custom actions of the turn that left no event behind."""
+    failed = []
+    for current, following in zip(turn, list(turn[1:]) + [None]):
+        if isinstance(current, ActionExecuted) and current.action_name in custom:
+            if following is None or isinstance(following, ActionExecuted):
+                failed.append(current.action_name)
+    return failed
+
+
+async def needs_apology(agent: Agent, sender_id: str, answered: bool) -> Optional[DialogueStateTracker]:
+    """The tracker when the last turn needs an apology, else None."""
+    if agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None or tracker.is_paused():
+        return None
+    failed = failed_actions(events_of_last_turn(list(tracker.events)), custom_action_names(agent))
+    if failed:
+        logger.error("Actions %s failed for a conversation; the user gets the apology.", failed)
+        return tracker
+    return None if answered else tracker
+
+
+async def apology_messages(agent: Agent, tracker: DialogueStateTracker, channel: str) -> List[Dict[str, Any]]:
+    message = await agent.nlg.generate(APOLOGY_RESPONSE, tracker, channel)  # type: ignore[union-attr]
+    return [dict(message or {"text": "Sorry, something went wrong. Please try again."})]
+
+
+def recipient_messages(messages: Iterable[Dict[str, Any]], recipient_id: str) -> List[Dict[str, Any]]:
+    return [{"recipient_id": recipient_id, **m} for m in messages]

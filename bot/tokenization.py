@@ -1,0 +1,50 @@
+"""Rasa tokenizer built on spaCy's rule-based tokenizers (spacy.blank: no model to download).
+
+It uses the tokenizer of the message's detected language (English, French, Arabic) and spaCy's
+multi-language rules for anything else, so one pipeline serves every language."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+import spacy
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import SUPPORTED
+from bot.language_detection import LANGUAGE
+
+
+@lru_cache(maxsize=None)
+def _nlp(language: str):
+    return spacy.blank(language if language in SUPPORTED else "xx")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class SpacyRuleTokenizer(Tokenizer):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"intent_tokenization_flag": False, "intent_split_symbol": "_", "token_pattern": None,
+                "prefix_separator_symbol": None}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SpacyRuleTokenizer":
+        return cls(config)
+
+    @staticmethod
+    def _language(message: Message) -> Optional[str]:
+        detected = message.get(LANGUAGE) or {}
+        return detected.get("name")
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        doc = _nlp(self._language(message) or "xx")(text)
+        tokens = [Token(t.text, t.idx) for t in doc if not t.is_space]
+        if not tokens:
+            tokens = [Token(text, 0)]
+        return self._apply_token_pattern(tokens)

@@ -1,0 +1,52 @@
+"""Start every Haven process with honcho (a Procfile runner): the Rasa server and the action server.
+
+Uses the newest model for the current data (make model trains it) and a Rasa API token from
+HAVEN_RASA_TOKEN or var/rasa-token (created once)."""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from honcho.manager import Manager
+
+from scripts.train_if_changed import ROOT, model_path
+
+
+def api_token() -> str:
+    token = os.environ.get("HAVEN_RASA_TOKEN")
+    if token:
+        return token
+    path = ROOT / "var" / "rasa-token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def main() -> int:
+    model = model_path()
+    if not model.exists():
+        print(f"No model for the current data ({model.name}); run `make run`, which trains it.", file=sys.stderr)
+        return 1
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    rasa_port, actions_port = os.environ.get("HAVEN_RASA_PORT", "5005"), os.environ.get("HAVEN_ACTIONS_PORT", "5055")
+    manager = Manager()
+    manager.add_process("actions", f"{bin_dir}/rasa run actions --port {actions_port}", cwd=str(ROOT), env=env)
+    manager.add_process(
+        "rasa",
+        f"{bin_dir}/rasa run --enable-api --auth-token {api_token()} --model {model} --port {rasa_port} "
+        f"--credentials credentials.yml --endpoints endpoints.yml",
+        cwd=str(ROOT), env=env, quiet=False,
+    )
+    print(f"Haven is starting. Chat over REST: POST http://localhost:{rasa_port}/webhooks/rest/webhook "
+          f"(see README); actions on :{actions_port}. Ctrl-C stops everything.", flush=True)
+    manager.loop()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

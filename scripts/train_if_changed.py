@@ -1,0 +1,53 @@
+"""Train the Rasa model only when what it is trained from changed.
+
+The model is named after a hash of config.yml, domain.yml, data/ (nlu, stories, rules) and bot/ (custom
+NLU components), so an unchanged project reuses models/haven-<hash>.tar.gz. Prints the model's path."""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, List
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/stories", "data/rules", "bot"]
+
+
+def input_files(root: Path = ROOT) -> List[Path]:
+    files: List[Path] = []
+    for name in INPUTS:
+        path = root / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return files
+
+
+def fingerprint(files: Iterable[Path], root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(root: Path = ROOT) -> Path:
+    return root / "models" / f"haven-{fingerprint(input_files(root), root)}.tar.gz"
+
+
+def train_if_changed(root: Path = ROOT) -> Path:
+    target = model_path(root)
+    if target.exists():
+        print(f"Model is up to date: {target.relative_to(root)}", file=sys.stderr)
+        return target
+    print(f"Training {target.relative_to(root)} (data or config changed)...", file=sys.stderr)
+    rasa = Path(sys.executable).parent / "rasa"
+    subprocess.run([str(rasa), "train", "--fixed-model-name", target.name[: -len(".tar.gz")], "--out",
+                    str(target.parent)], cwd=root, check=True)
+    return target
+
+
+if __name__ == "__main__":
+    print(train_if_changed())

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real directory files loaded into a throw-away SQLite database."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DIRECTORY = ROOT / "data" / "directory"
+
+
+@pytest.fixture()
+def directory_copy(tmp_path: Path) -> Path:
+    """An editable copy of data/directory/."""
+    target = tmp_path / "directory"
+    shutil.copytree(DIRECTORY, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def directory_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from actions.directory.load import load_directory
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'directory.db'}"
+    load_directory(DIRECTORY, url)
+    return url
+
+
+@pytest.fixture()
+def session(directory_url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("HAVEN_DATABASE_URL", directory_url)
+    from actions.directory.session import open_session
+
+    with open_session() as s:
+        yield s

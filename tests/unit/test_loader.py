@@ -1,0 +1,76 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from actions.directory.load import DirectoryError, load_directory, read_directory
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems_of(folder: Path) -> list:
+    with pytest.raises(DirectoryError) as error:
+        read_directory(folder)
+    return [str(p) for p in error.value.problems]
+
+
+def test_the_shipped_directory_loads(tmp_path):
+    d = load_directory(Path("data/directory"), f"sqlite:///{tmp_path / 'd.db'}")
+    hosts = {c.code for c in d.countries if c.role == "host"}
+    assert {"LY", "EG", "TN", "LB", "JO"} <= hosts
+    for code in hosts:
+        centres = [c for c in d.centres if c.country == code]
+        assert len(centres) >= 3 and len({c.place for c in centres}) >= 2, code
+    assert all(not c.verified for c in d.centres), "nothing is verified until a person verifies it"
+
+
+def test_bad_coordinate_is_named_by_file_line_and_field(directory_copy):
+    replace_in(directory_copy / "centres.csv", ",32.1167,20.0667,city,,return_assistance",
+               ",north,20.0667,city,,return_assistance")
+    [problem] = problems_of(directory_copy)
+    assert "centres.csv, line 3, field 'latitude'" in problem
+
+
+def test_unknown_service_and_dangling_place_are_rejected(directory_copy):
+    replace_in(directory_copy / "centres.csv", "tamkeen-amman,Tamkeen Fields for Aid — Amman,tamkeen,JO,amman",
+               "tamkeen-amman,Tamkeen Fields for Aid — Amman,tamkeen,JO,atlantis")
+    replace_in(directory_copy / "centres.csv", "legal_aid|labour_rights", "legal_aid|karaoke")
+    problems = problems_of(directory_copy)
+    assert any("unknown place 'atlantis'" in p for p in problems)
+    assert any("unknown service type 'karaoke'" in p for p in problems)
+
+
+def test_unquoted_comma_and_bad_phone_are_rejected(directory_copy):
+    replace_in(directory_copy / "centres.csv", "IOM Libya — Benghazi office,", "IOM Libya, Benghazi office,")
+    replace_in(directory_copy / "centres.csv", "tamkeen-amman,Tamkeen Fields for Aid — Amman,tamkeen,JO,amman,,31.9539,35.9106,city,,",
+               "tamkeen-amman,Tamkeen Fields for Aid — Amman,tamkeen,JO,amman,,31.9539,35.9106,city,06 123,")
+    problems = problems_of(directory_copy)
+    assert any("line 3" in p and "more cells than columns" in p for p in problems)
+    assert any("field 'phone'" in p for p in problems)
+
+
+def test_criteria_with_an_unknown_operator_are_rejected(directory_copy):
+    replace_in(directory_copy / "programmes.yml", "op: not_empty", "op: maybe")
+    problems = problems_of(directory_copy)
+    assert any("programmes.yml" in p and "programmes[avrr].criteria.4.any.2.op" in p for p in problems)
+
+
+def test_a_verified_centre_needs_a_date(directory_copy):
+    replace_in(directory_copy / "centres.csv", "(2011),false,", "(2011),true,")
+    assert any("last_verified" in p for p in problems_of(directory_copy))
+
+
+def test_failed_load_leaves_the_previous_database_untouched(directory_copy, tmp_path):
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    load_directory(directory_copy, url)
+    before = (tmp_path / "d.db").read_bytes()
+    replace_in(directory_copy / "places.csv", "32.1167,20.0667", "132.1167,20.0667")
+    with pytest.raises(DirectoryError):
+        load_directory(directory_copy, url)
+    assert (tmp_path / "d.db").read_bytes() == before
+    count = sqlite3.connect(tmp_path / "d.db").execute("select count(*) from centres").fetchone()[0]
+    assert count == 34
