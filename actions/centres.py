@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -57,8 +57,14 @@ def search(session: Session, origin: Tuple[float, float], service: Optional[str]
 
 
 def requested_service(tracker: Tracker, known: Sequence[str]) -> Optional[str]:
-    value = common.latest_entity(tracker, "service_type")
+    """The service asked for in this message, else the one remembered while we asked where the person is."""
+    value = common.latest_entity(tracker, "service_type") or tracker.get_slot("service_type")
     return value if value in known else None
+
+
+def remember_service(service: Optional[str]) -> List[EventType]:
+    """Keep the service while we ask where the person is; forget it once answered."""
+    return [SlotSet("service_type", service)]
 
 
 class ActionFindCentres(Action):
@@ -84,7 +90,7 @@ class ActionFindCentres(Action):
                 return []
             results = search(session, (float(latitude), float(longitude)), service, None)
             dispatcher.utter_message(text=format_results(results, "your location", service, names))
-            return []
+            return remember_service(None)
 
         prefer = tracker.get_slot("host_country")
         entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
@@ -100,7 +106,7 @@ class ActionFindCentres(Action):
                 options.append((label, f'/find_support_center{{"{entity}": "{match.entry.id}"{extra}}}'))
             dispatcher.utter_message(text="There is more than one place with that name. Which one do you mean?",
                                      buttons=common.buttons(*options))
-            return []
+            return remember_service(service)
         match = query.found
         if match is None:
             if query.unknown:
@@ -109,7 +115,7 @@ class ActionFindCentres(Action):
                          "or share your location.")
             else:
                 dispatcher.utter_message(response="utter_ask_place")
-            return []
+            return remember_service(service)
         if match.entry.kind == "place":
             place = queries.place(session, match.entry.id)
         else:
@@ -124,4 +130,4 @@ class ActionFindCentres(Action):
                                      buttons=common.buttons(("Talk to a person", "/request_human")))
         else:
             dispatcher.utter_message(text=format_results(results, where, service, names))
-        return []
+        return remember_service(None)

@@ -27,7 +27,12 @@ def read_place(gazetteer: Gazetteer, text: str, entity_values: Sequence[str],
                prefer_country: Optional[str] = None) -> PlaceQuery:
     """Entity values first (the NLU saw a place), then the whole text (spelling mistakes included).
 
-    A place (city) wins over a country named in the same message."""
+    A place (city) wins over a country named in the same message, and a country named in the message
+    settles an ambiguous place ("Tripoli, Libya")."""
+    if prefer_country is None:
+        named = {m.entry.country_code for value in [*entity_values, text]
+                 for m in gazetteer.best(str(value), kind="country")}
+        prefer_country = named.pop() if len(named) == 1 else None
     for value in entity_values:
         matches = gazetteer.best(str(value), prefer_country=prefer_country)
         if matches:

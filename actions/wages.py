@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
+from actions.answers import match_option
 from actions.eligibility_form import answering, extract_country
 
 
@@ -37,6 +38,20 @@ class ValidateWageForm(FormValidationAction):
                 return found if found.get("work_country") else {}
             return {}
         return extract_country(tracker, dispatcher, "work_country") if answering(tracker, "work_country") else {}
+
+
+    async def extract_still_in_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        """Typed answers such as "no, I left already" (buttons and plain yes/no are mapped by the domain)."""
+        if not answering(tracker, "still_in_country") or tracker.get_slot("still_in_country") is not None:
+            return {}
+        try:
+            with common.directory() as session:
+                options = queries.form_options(session, "still_in_country")
+        except common.DirectoryUnavailable:
+            return {}
+        answer = match_option(common.latest_text(tracker), options)
+        return {"still_in_country": answer == "yes"} if answer else {}
 
 
 class ActionWageRecovery(Action):

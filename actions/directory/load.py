@@ -131,7 +131,7 @@ def read_directory(folder: Path) -> Directory:
     programmes_doc = reader.yaml_file("programmes.yml")
     steps_doc = reader.yaml_file("return_steps.yml")
     avenues_doc = reader.yaml_file("wage_avenues.yml")
-    questions = reader.yaml_file("eligibility_questions.yml")
+    questions = reader.yaml_file("form_questions.yml")
     steps: Dict[str, Dict[str, List[r.StepRow]]] = {}
     for programme_id, phases in (steps_doc.get("steps") or {}).items():
         steps[programme_id] = {
@@ -226,16 +226,16 @@ def _cross_reference_problems(d: Directory, folder: Path) -> List[Problem]:
     order = d.questions.get("order") or []
     for field in d.questions.get("optional") or []:
         if field not in order:
-            add("eligibility_questions.yml", "optional", f"{field!r} is not in order")
+            add("form_questions.yml", "optional", f"{field!r} is not in order")
     for field, options in (d.questions.get("options") or {}).items():
         for value, words in (options or {}).items():
             for word in words or []:
                 if not isinstance(word, str):
-                    add("eligibility_questions.yml", f"options.{field}.{value}",
+                    add("form_questions.yml", f"options.{field}.{value}",
                         f"{word!r} is not text (quote yes/no words: \"no\")")
     used = {c.field for p in d.programmes for crit in p.criteria for c in crit.any}
     for field in sorted(used - set(order)):
-        add("eligibility_questions.yml", "order", f"criteria use {field!r} but the form never asks it")
+        add("form_questions.yml", "order", f"criteria use {field!r} but the form never asks it")
     return problems
 
 

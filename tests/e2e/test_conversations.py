@@ -74,7 +74,7 @@ def test_wage_recovery_for_someone_who_has_left(stack, user):
     if "which country did you work" in question:
         question = stack.say(user, "Libya")
     assert "still in that country" in question
-    answer = stack.say(user, "/deny")
+    answer = stack.say(user, "no, I left already, I am back home now")
     assert "now that you have left" in answer
     assert "Claims from home after you have left" in answer
     assert "Ministry of Labour" not in answer  # only while still in the country
@@ -112,3 +112,10 @@ def test_malformed_requests_get_a_clear_error(stack):
     assert broken.status_code == 400 and "JSON" in broken.json()["error"]
     no_text = requests.post(url, json={"sender": "x"}, timeout=10)
     assert no_text.status_code == 400 and "message" in no_text.json()["error"]
+
+
+def test_a_service_asked_before_the_place_is_kept(stack, user):
+    assert "Where are you" in stack.say(user, '/find_support_center{"service_type": "legal_aid"}')
+    answer = stack.say(user, '/inform{"city": "Amman"}')
+    assert "legal aid near Amman" in answer and "Tamkeen" in answer
+    assert "legal aid" not in stack.say(user, '/find_support_center{"city": "Sfax"}').split("\n")[0]

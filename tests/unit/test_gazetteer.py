@@ -49,3 +49,8 @@ def test_normalise_folds_arabic_variants_and_accents():
     assert normalise("إربد") == normalise("اربد")
     assert normalise("Médenine") == "medenine"
     assert normalise("عَمّان") == normalise("عمان")
+
+
+def test_a_country_in_the_same_message_settles_an_ambiguous_place(gazetteer):
+    assert read_place(gazetteer, "I am trapped in Tripoli, Lebanon", ["Tripoli"]).found.entry.id == "tripoli-lb"
+    assert read_place(gazetteer, "trapped in Tripoli Libya", ["Tripoli", "Libya"]).found.entry.id == "tripoli-ly"

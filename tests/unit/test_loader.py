@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from actions.directory.load import DirectoryError, load_directory, read_directory
+from tests.conftest import DIRECTORY
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -19,7 +20,7 @@ def problems_of(folder: Path) -> list:
 
 
 def test_the_shipped_directory_loads(tmp_path):
-    d = load_directory(Path("data/directory"), f"sqlite:///{tmp_path / 'd.db'}")
+    d = load_directory(DIRECTORY, f"sqlite:///{tmp_path / 'd.db'}")
     hosts = {c.code for c in d.countries if c.role == "host"}
     assert {"LY", "EG", "TN", "LB", "JO"} <= hosts
     for code in hosts:
