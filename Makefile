@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
 DIRECTORY_FILES := $(wildcard data/directory/*)
 
-.PHONY: run test venv db model validate nlu-eval clean help
+.PHONY: run test venv db model validate nlu-eval check-translations bench clean help
 
 help:
 	@echo "make run   - set everything up and start Rasa (:5005) and the action server (:5055)"
@@ -38,7 +38,7 @@ run: venv db model
 	@mkdir -p var
 	$(PY) -m scripts.start
 
-test: venv db model validate
+test: venv db model validate check-translations
 	$(VENV)/bin/python -m pytest tests
 
 clean:
@@ -46,3 +46,9 @@ clean:
 
 nlu-eval: $(STAMP)
 	$(PY) -m scripts.evaluate_nlu
+
+check-translations: $(STAMP)
+	$(PY) -m scripts.check_translations
+
+bench: venv db
+	$(PY) -m bench.run

@@ -2,6 +2,7 @@
 and by service."""
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -14,45 +15,49 @@ from actions.directory import queries
 from actions.directory.queries import CentreInfo
 from actions.geo import nearest, valid_coordinates
 from actions.places import read_place
+from actions.texts import joined, language_of, t
 
 RESULTS = 3
 
 
-def format_centre(centre: CentreInfo, km: float, service_names: Dict[str, str]) -> str:
-    lines = [f"• {centre.name} — {centre.city}, about {km:,.0f} km away"]
-    services = ", ".join(service_names.get(s, s) for s in centre.services)
-    lines.append(f"  Services: {services}")
-    lines.append(f"  Address: {centre.address}" if centre.address else
-                 "  Address: not in our directory yet" + (" (shown at the city centre)"
-                                                         if centre.location_precision == "city" else ""))
+def format_centre(centre: CentreInfo, km: float, service_names: Dict[str, str], language: str) -> str:
+    lines = [t("utter_txt_centre_line", language, name=centre.name, city=centre.city, km=f"{km:,.0f}"),
+             t("utter_txt_centre_services", language,
+               services=joined([service_names.get(s, s) for s in centre.services], language))]
+    if centre.address:
+        lines.append(t("utter_txt_centre_address", language, address=centre.address))
+    elif centre.location_precision == "city":
+        lines.append(t("utter_txt_centre_no_address_city", language))
+    else:
+        lines.append(t("utter_txt_centre_no_address", language))
     if centre.phone:
-        lines.append(f"  Phone: {centre.phone}")
+        lines.append(t("utter_txt_centre_phone", language, phone=centre.phone))
     if centre.opening_hours:
-        lines.append(f"  Open: {centre.opening_hours}")
+        lines.append(t("utter_txt_centre_hours", language, hours=centre.opening_hours))
     if centre.languages:
-        lines.append(f"  Languages: {', '.join(centre.languages)}")
+        lines.append(t("utter_txt_centre_languages", language, languages=joined(list(centre.languages), language)))
     if not centre.verified:
-        lines.append("  ⚠ Not yet verified by Haven staff: check before you travel.")
+        lines.append(t("utter_txt_centre_unverified", language))
     return "\n".join(lines)
 
 
 def format_results(results: Sequence[Tuple[CentreInfo, float]], where: str, service: Optional[str],
-                   service_names: Dict[str, str]) -> str:
-    what = service_names.get(service, "support centres") if service else "support centres"
-    header = f"The nearest places for {what} near {where}:"
-    body = "\n".join(format_centre(c, km, service_names) for c, km in results)
-    footer = ("\nServices here help everyone, whatever their immigration status."
-              if all(c.serves_regardless_of_status for c, _ in results) else "")
-    return f"{header}\n{body}{footer}"
+                   service_names: Dict[str, str], language: str) -> str:
+    what = service_names.get(service, "") if service else ""
+    header = t("utter_txt_centres_header", language, what=what or t("utter_txt_any_centre", language), where=where)
+    lines = [header, *(format_centre(c, km, service_names, language) for c, km in results)]
+    if all(c.serves_regardless_of_status for c, _ in results):
+        lines.append(t("utter_txt_regardless_of_status", language))
+    return "\n".join(lines)
 
 
 def search(session: Session, origin: Tuple[float, float], service: Optional[str],
-           country_code: Optional[str]) -> List[Tuple[CentreInfo, float]]:
+           country_code: Optional[str], language: str = "en") -> List[Tuple[CentreInfo, float]]:
     """Nearest centres, kept inside the person's country when it has any (crossing borders in a crisis
     is no advice to give lightly)."""
-    candidates = queries.centres(session, service=service, country_code=country_code) if country_code else []
+    candidates = queries.centres(session, service, country_code, language) if country_code else []
     if not candidates:
-        candidates = queries.centres(session, service=service)
+        candidates = queries.centres(session, service, None, language)
     return nearest(origin, candidates, lambda c: c.position, limit=RESULTS)
 
 
@@ -80,54 +85,57 @@ class ActionFindCentres(Action):
             return common.apologise(dispatcher)
 
     def _answer(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        names = queries.service_names(session)
+        language = language_of(tracker)
+        names = queries.service_names(session, language)
         service = requested_service(tracker, list(names))
         latitude, longitude = common.latest_entity(tracker, "latitude"), common.latest_entity(tracker, "longitude")
         if latitude is not None or longitude is not None:
             if not valid_coordinates(latitude, longitude):
-                dispatcher.utter_message(text="I couldn't read that location. Please share it again, or tell me "
-                                              "the name of your town.")
-                return []
-            results = search(session, (float(latitude), float(longitude)), service, None)
-            dispatcher.utter_message(text=format_results(results, "your location", service, names))
+                dispatcher.utter_message(response="utter_bad_location")
+                return remember_service(service)
+            results = search(session, (float(latitude), float(longitude)), service, None, language)
+            dispatcher.utter_message(text=format_results(results, t("utter_txt_your_location", language), service,
+                                                         names, language))
             return remember_service(None)
 
         prefer = tracker.get_slot("host_country")
         entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
         query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
         if query.ambiguous:
-            options = []
-            for match in query.matches:
-                country = queries.country_name(session, match.entry.country_code) or match.entry.country_code
-                place = queries.place(session, match.entry.id) if match.entry.kind == "place" else None
-                label = f"{place.name}, {country}" if place else country
-                entity = "city" if match.entry.kind == "place" else "country"
-                extra = f', "service_type": "{service}"' if service else ""
-                options.append((label, f'/find_support_center{{"{entity}": "{match.entry.id}"{extra}}}'))
-            dispatcher.utter_message(text="There is more than one place with that name. Which one do you mean?",
-                                     buttons=common.buttons(*options))
+            dispatcher.utter_message(response="utter_which_place",
+                                     buttons=self._choices(session, query.matches, service, language))
             return remember_service(service)
         match = query.found
         if match is None:
             if query.unknown:
-                dispatcher.utter_message(
-                    text=f"I don't know the place \"{query.unknown}\" yet. Tell me a larger town or city near you, "
-                         "or share your location.")
+                dispatcher.utter_message(response="utter_unknown_place", place=query.unknown)
             else:
                 dispatcher.utter_message(response="utter_ask_place")
             return remember_service(service)
         if match.entry.kind == "place":
-            place = queries.place(session, match.entry.id)
+            place = queries.place(session, match.entry.id, language)
         else:
-            place = queries.capital_like_place(session, match.entry.country_code)
+            place = queries.capital_like_place(session, match.entry.country_code, language)
         if place is None:
             dispatcher.utter_message(response="utter_ask_place")
-            return []
+            return remember_service(service)
         where = place.name if match.entry.kind == "place" else place.country_name
-        results = search(session, (place.latitude, place.longitude), service, place.country_code)
+        results = search(session, (place.latitude, place.longitude), service, place.country_code, language)
         if not results:
-            dispatcher.utter_message(text=f"I have no centre for that service near {where} yet.",
-                                     buttons=common.buttons(("Talk to a person", "/request_human")))
+            dispatcher.utter_message(response="utter_no_centre", where=where)
         else:
-            dispatcher.utter_message(text=format_results(results, where, service, names))
+            dispatcher.utter_message(text=format_results(results, where, service, names, language))
         return remember_service(None)
+
+    @staticmethod
+    def _choices(session: Session, matches: Sequence[Any], service: Optional[str], language: str) -> List[Dict[str, str]]:
+        """One button per place of that name, keeping the service asked for."""
+        choices = []
+        for match in matches:
+            entity = "city" if match.entry.kind == "place" else "country"
+            country = queries.country_name(session, match.entry.country_code, language) or match.entry.country_code
+            place = queries.place(session, match.entry.id, language) if entity == "city" else None
+            payload = {entity: match.entry.id, **({"service_type": service} if service else {})}
+            choices.append({"title": f"{place.name}, {country}" if place else country,
+                            "payload": "/find_support_center" + json.dumps(payload)})
+        return choices

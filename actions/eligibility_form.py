@@ -15,6 +15,7 @@ from actions.centres import format_results, search
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome
 from actions.places import read_place
+from actions.texts import buttons, joined, language_of, t
 
 FORM_FIELDS = ["host_country", "wants_return", "fears_persecution", "lacks_means", "situation",
                "vulnerabilities", "origin_country"]
@@ -30,6 +31,7 @@ def answering(tracker: Tracker, slot: str) -> bool:
 def extract_country(tracker: Tracker, dispatcher: CollectingDispatcher, slot: str) -> Dict[Text, Any]:
     """A country code from a country or city named in the answer; asks again when unclear."""
     entity_values = common.latest_entities(tracker, "country") + common.latest_entities(tracker, "city")
+    language = language_of(tracker)
     try:
         with common.directory() as session:
             query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values)
@@ -37,11 +39,11 @@ def extract_country(tracker: Tracker, dispatcher: CollectingDispatcher, slot: st
             if len(countries) == 1:
                 return {slot: countries[0]}
             if len(countries) > 1:
-                names = " or ".join(queries.country_name(session, c) or c for c in countries)
-                dispatcher.utter_message(text=f"Do you mean {names}? Please write the country's name.")
+                names = [queries.country_name(session, c, language) or c for c in countries]
+                dispatcher.utter_message(response="utter_which_country",
+                                         names=joined(names, language, "utter_txt_or"))
             else:
-                dispatcher.utter_message(text="I didn't recognise that country. Please write its name, for "
-                                              "example \"Libya\" or \"Mali\".")
+                dispatcher.utter_message(response="utter_unknown_country")
             return {slot: None}
     except common.DirectoryUnavailable:
         dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
@@ -81,7 +83,7 @@ class ValidateEligibilityForm(FormValidationAction):
         value = common.latest_entity(tracker, "situation")
         value = value if value in options else match_option(common.latest_text(tracker), options)
         if value is None:
-            dispatcher.utter_message(text="Sorry, I didn't get that. Please choose one of the buttons.")
+            dispatcher.utter_message(response="utter_choose_button")
         return {"situation": value}
 
     async def extract_vulnerabilities(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -96,7 +98,7 @@ class ValidateEligibilityForm(FormValidationAction):
             return {"vulnerabilities": ["none"]}
         value = vulnerabilities_from(common.latest_text(tracker), options)
         if value is None:
-            dispatcher.utter_message(text="Sorry, I didn't get that. Choose a button, or \"Skip\".")
+            dispatcher.utter_message(response="utter_choose_button_or_skip")
         return {"vulnerabilities": value}
 
     @staticmethod
@@ -108,22 +110,18 @@ class ValidateEligibilityForm(FormValidationAction):
             return {}
 
 
-def explain(result: Outcome) -> str:
+def explain(result: Outcome, language: str) -> str:
     if result.eligible:
-        parts = ["Based on your answers, you can ask for:"]
-        for a in result.eligible:
-            parts.append(f"✅ {a.programme.name}: {a.programme.summary}\n   Why: {'; '.join(a.reasons_met)}.\n"
-                         f"   Next step: {a.programme.next_step}")
-        parts.append("The final decision is made by IOM after an interview.")
+        parts = [t("utter_txt_eligible_header", language)]
+        parts += [t("utter_txt_eligible_programme", language, name=a.programme.name, summary=a.programme.summary,
+                    reasons=joined(a.reasons_met, language, "utter_txt_reason_separator"),
+                    next_step=a.programme.next_step) for a in result.eligible]
+        parts.append(t("utter_txt_final_decision", language))
         return "\n".join(parts)
-    reasons = []
+    reasons: List[str] = []
     for a in result.not_eligible:
-        for reason in a.reasons_unmet:
-            if reason not in reasons:
-                reasons.append(reason)
-    return ("Based on your answers, the return programmes I know don't fit your situation: "
-            + "; ".join(reasons) + ". That is fine: I can still help with other things, or a person from the "
-            "hotline can look at your case.")
+        reasons += [r for r in a.reasons_unmet if r not in reasons]
+    return t("utter_txt_not_eligible", language, reasons=joined(reasons, language, "utter_txt_reason_separator"))
 
 
 class ActionEligibilityResult(Action):
@@ -134,36 +132,26 @@ class ActionEligibilityResult(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         answers = {f: tracker.get_slot(f) for f in FORM_FIELDS}
         reset = [SlotSet(f, None) for f in RESET_AFTER_RESULT]
+        language = language_of(tracker)
         try:
             with common.directory() as session:
-                result = outcome(queries.programmes(session), answers)
+                result = outcome(queries.programmes(session, language), answers)
                 if result.refer_asylum:
-                    self._refer_to_protection(session, dispatcher, answers.get("host_country"))
+                    self._refer_to_protection(session, dispatcher, answers.get("host_country"), language)
                     return reset
-                dispatcher.utter_message(text=explain(result), buttons=self._next_buttons(result))
+                next_buttons = "utter_txt_eligible_next" if result.eligible else "utter_txt_not_eligible_next"
+                dispatcher.utter_message(text=explain(result, language), buttons=buttons(next_buttons, language))
         except common.DirectoryUnavailable:
             return common.apologise(dispatcher)
         return reset
 
     @staticmethod
-    def _next_buttons(result: Outcome) -> List[Dict[str, str]]:
-        if result.eligible:
-            return common.buttons(("How does return work?", "/ask_return_steps"),
-                                  ("Find IOM near me", '/find_support_center{"service_type": "return_assistance"}'),
-                                  ("Talk to a person", "/request_human"))
-        return common.buttons(("Unpaid wages", "/ask_wage_recovery"), ("Find help near me", "/find_support_center"),
-                              ("Talk to a person", "/request_human"))
-
-    @staticmethod
-    def _refer_to_protection(session: Any, dispatcher: CollectingDispatcher, host_country: Optional[str]) -> None:
-        dispatcher.utter_message(
-            text="Because you fear harm if you go back, returning is not the right path, and nobody should push "
-                 "you to return. You can ask UNHCR, the UN Refugee Agency, for protection and for information on "
-                 "asylum procedures. This is free and confidential.",
-            buttons=common.buttons(("Talk to a person", "/request_human")))
-        place = queries.capital_like_place(session, host_country) if host_country else None
+    def _refer_to_protection(session: Any, dispatcher: CollectingDispatcher, host_country: Optional[str],
+                             language: str) -> None:
+        dispatcher.utter_message(response="utter_refer_protection")
+        place = queries.capital_like_place(session, host_country, language) if host_country else None
         if place is not None:
-            results = search(session, (place.latitude, place.longitude), "refugee_protection", host_country)
+            results = search(session, (place.latitude, place.longitude), "refugee_protection", host_country, language)
             if results:
                 dispatcher.utter_message(text=format_results(results, place.country_name, "refugee_protection",
-                                                             queries.service_names(session)))
+                                                             queries.service_names(session, language), language))

@@ -1,7 +1,6 @@
 """The return counselling steps, one phase at a time, with a button to go on."""
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -11,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.directory import queries
 from actions.directory.queries import Step
+from actions.texts import buttons, language_of, t
 
 DEFAULT_PROGRAMME = "avrr"
 
@@ -22,9 +22,10 @@ def phase_to_show(phases: Sequence[Tuple[str, str]], requested: Optional[str]) -
     return ids.index(requested) if requested in ids else None
 
 
-def format_phase(number: int, total: int, title: str, steps: Sequence[Step]) -> str:
-    lines = [f"Step {number} of {total} — {title}:"]
-    lines += [f"{i}. {s.title}: {s.text}" for i, s in enumerate(steps, start=1)]
+def format_phase(number: int, total: int, title: str, steps: Sequence[Step], language: str) -> str:
+    lines = [t("utter_txt_phase_header", language, number=number, total=total, title=title)]
+    lines += [t("utter_txt_numbered", language, number=i, title=s.title, text=s.text)
+              for i, s in enumerate(steps, start=1)]
     return "\n".join(lines)
 
 
@@ -34,24 +35,24 @@ class ActionReturnSteps(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        language = language_of(tracker)
         try:
             with common.directory() as session:
-                phases = queries.return_phases(session, DEFAULT_PROGRAMME)
+                phases = queries.return_phases(session, DEFAULT_PROGRAMME, language)
                 index = phase_to_show(phases, common.latest_entity(tracker, "return_phase"))
                 if index is None:
                     index = 0
                 if not phases:
                     return common.apologise(dispatcher)
                 phase, title = phases[index]
-                steps = queries.return_steps(session, DEFAULT_PROGRAMME, phase)
+                steps = queries.return_steps(session, DEFAULT_PROGRAMME, phase, language)
         except common.DirectoryUnavailable:
             return common.apologise(dispatcher)
-        text = format_phase(index + 1, len(phases), title, steps)
+        text = format_phase(index + 1, len(phases), title, steps, language)
         if index + 1 < len(phases):
             next_phase, next_title = phases[index + 1]
-            payload = "/ask_return_steps" + json.dumps({"return_phase": next_phase})
-            dispatcher.utter_message(text=text, buttons=common.buttons((f"Next: {next_title}", payload),
-                                                                       ("Talk to a person", "/request_human")))
+            dispatcher.utter_message(text=text, buttons=buttons("utter_txt_next_phase", language, title=next_title,
+                                                                phase=next_phase))
         else:
             dispatcher.utter_message(text=text)
             dispatcher.utter_message(response="utter_return_no_phase")

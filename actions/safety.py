@@ -13,53 +13,59 @@ from actions import common
 from actions.centres import format_results, search
 from actions.directory import queries
 from actions.places import read_place
+from actions.texts import joined, language_of, t
 
 HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
 
 
-def format_numbers(country: str, numbers: List[Tuple[str, str]]) -> str:
-    if not numbers:
-        return (f"I don't have a checked emergency number for {country} yet. Ask people near you, or the "
-                "nearest centre below.")
-    listed = ", ".join(f"{service.replace('_', ' ')} {number}" for service, number in numbers)
-    return f"Emergency numbers in {country}: {listed}."
+def format_numbers(numbers: List[Tuple[str, str]], language: str) -> str:
+    return joined([t("utter_txt_emergency_number", language, service=service, number=number)
+                   for service, number in numbers], language)
 
 
-def where_is_the_person(session: Session, tracker: Tracker) -> Tuple[Optional[str], Optional[Any]]:
+def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
     """(country code, place) from this message, else from what the conversation already knows."""
     entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
     prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
     query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
     match = query.found
     if match is not None:
-        place = (queries.place(session, match.entry.id) if match.entry.kind == "place"
-                 else queries.capital_like_place(session, match.entry.country_code))
+        place = (queries.place(session, match.entry.id, language) if match.entry.kind == "place"
+                 else queries.capital_like_place(session, match.entry.country_code, language))
         return match.entry.country_code, place
     if prefer:
-        return prefer, queries.capital_like_place(session, prefer)
+        return prefer, queries.capital_like_place(session, prefer, language)
     return None, None
 
 
 def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
                   service: Optional[str]) -> None:
-    country, place = where_is_the_person(session, tracker)
+    """Emergency numbers first (for the person's country, or for every host country when unknown), then the
+    nearest centres."""
+    language = language_of(tracker)
+    country, place = where_is_the_person(session, tracker, language)
+    lines = [t(opening, language)]
     if country is None:
-        lines = [opening, "Emergency numbers:"]
+        lines.append(t("utter_txt_emergency_numbers_all", language))
         for code in HOST_COUNTRIES:
-            name = queries.country_name(session, code) or code
-            numbers = queries.emergency_numbers(session, code)
-            lines.append("• " + (f"{name}: " + ", ".join(f"{s.replace('_', ' ')} {n}" for s, n in numbers)
-                                 if numbers else f"{name}: no checked number yet"))
-        lines.append("Tell me the town you are in and I will find the nearest place that helps.")
+            numbers = queries.emergency_numbers(session, code, language)
+            lines.append(t("utter_txt_emergency_country_line", language,
+                           country=queries.country_name(session, code, language) or code,
+                           numbers=format_numbers(numbers, language) if numbers
+                           else t("utter_txt_no_checked_number", language)))
+        lines.append(t("utter_txt_tell_town", language))
         dispatcher.utter_message(text="\n".join(lines))
         return
-    name = queries.country_name(session, country) or country
-    dispatcher.utter_message(text=f"{opening}\n{format_numbers(name, queries.emergency_numbers(session, country))}")
+    name = queries.country_name(session, country, language) or country
+    numbers = queries.emergency_numbers(session, country, language)
+    lines.append(t("utter_txt_emergency_numbers", language, country=name, numbers=format_numbers(numbers, language))
+                 if numbers else t("utter_txt_no_emergency_number", language, country=name))
+    dispatcher.utter_message(text="\n".join(lines))
     if place is not None:
-        results = search(session, (place.latitude, place.longitude), service, country)
+        results = search(session, (place.latitude, place.longitude), service, country, language)
         if results:
             dispatcher.utter_message(text=format_results(results, place.name, service,
-                                                         queries.service_names(session)))
+                                                         queries.service_names(session, language), language))
 
 
 class ActionEmergency(Action):
@@ -69,14 +75,12 @@ class ActionEmergency(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         events = common.handoff_events("emergency", urgent=True, tracker=tracker)
-        opening = "If you are in immediate danger, call the emergency number now."
         try:
             with common.directory() as session:
-                urgent_answer(session, dispatcher, tracker, opening, None)
+                urgent_answer(session, dispatcher, tracker, "utter_txt_emergency_opening", None)
         except common.DirectoryUnavailable:
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-        dispatcher.utter_message(text="I have asked a person from the hotline to join this conversation as a "
-                                      "priority. Stay in this chat if you can.")
+        dispatcher.utter_message(response="utter_emergency_handoff")
         return events
 
 
@@ -87,16 +91,12 @@ class ActionReportExploitation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         events = common.handoff_events("exploitation", urgent=True, tracker=tracker)
-        opening = ("What you describe is not your fault, and you have the right to be safe and paid. "
-                   "Nobody may keep your passport or lock you in. If you are in danger now, call the "
-                   "emergency number.")
         try:
             with common.directory() as session:
-                urgent_answer(session, dispatcher, tracker, opening, "legal_aid")
+                urgent_answer(session, dispatcher, tracker, "utter_txt_exploitation_opening", "legal_aid")
         except common.DirectoryUnavailable:
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-        dispatcher.utter_message(text="I have asked a person from the hotline to join this conversation as a "
-                                      "priority. They will not share anything with immigration authorities.")
+        dispatcher.utter_message(response="utter_exploitation_handoff")
         return events
 
 

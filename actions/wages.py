@@ -14,14 +14,15 @@ from actions.directory import queries
 from actions.directory.queries import Avenue
 from actions.answers import match_option
 from actions.eligibility_form import answering, extract_country
+from actions.texts import buttons, language_of, t
 
 
-def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool) -> str:
-    situation = "now that you have left" if has_left else "while you are still there"
-    lines = [f"Ways to recover unpaid wages, savings or property from {country}, open to you {situation}:"]
-    lines += [f"{i}. {a.title}: {a.text}" for i, a in enumerate(avenues, start=1)]
-    lines.append(f"What to keep as evidence: {avenues[0].evidence}")
-    lines.append(f"Deadlines: {avenues[0].deadline}")
+def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool, language: str) -> str:
+    lines = [t("utter_txt_avenues_left" if has_left else "utter_txt_avenues_staying", language, country=country)]
+    lines += [t("utter_txt_numbered", language, number=i, title=a.title, text=a.text)
+              for i, a in enumerate(avenues, start=1)]
+    lines.append(t("utter_txt_evidence", language, evidence=avenues[0].evidence))
+    lines.append(t("utter_txt_deadlines", language, deadline=avenues[0].deadline))
     return "\n".join(lines)
 
 
@@ -63,19 +64,16 @@ class ActionWageRecovery(Action):
         country = tracker.get_slot("work_country")
         has_left = tracker.get_slot("still_in_country") is False
         reset = [SlotSet("work_country", None), SlotSet("still_in_country", None)]
+        language = language_of(tracker)
         try:
             with common.directory() as session:
-                name = queries.country_name(session, country) or country
-                avenues = queries.wage_avenues(session, country, has_left)
+                name = queries.country_name(session, country, language) or country
+                avenues = queries.wage_avenues(session, country, has_left, language)
         except common.DirectoryUnavailable:
             return common.apologise(dispatcher)
         if not avenues:
-            dispatcher.utter_message(
-                text=f"I don't have information on recovering wages in {name} yet. A person from the hotline can "
-                     "look into it with you.",
-                buttons=common.buttons(("Talk to a person", "/request_human")))
+            dispatcher.utter_message(response="utter_no_wage_info", country=name)
             return reset
-        next_steps = [("Legal aid near me", '/find_support_center{"service_type": "legal_aid"}'),
-                      ("Talk to a person", "/request_human")]
-        dispatcher.utter_message(text=format_avenues(name, avenues, has_left), buttons=common.buttons(*next_steps))
+        dispatcher.utter_message(text=format_avenues(name, avenues, has_left, language),
+                                 buttons=buttons("utter_txt_wage_next", language))
         return reset

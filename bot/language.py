@@ -1,23 +1,48 @@
-"""Which language a message is in: script rules first, then langdetect (seeded, so deterministic),
-restricted to the languages Haven supports plus "other"; "und" when there is nothing to decide on."""
+"""Which language a message is in.
+
+Decided by script where the script settles it (Arabic, Bengali, Ethiopic, Devanagari...), then for Latin
+script by the words Haven knows of each supported language (taken from its training data, so short chat
+replies such as "merci bcp" or "yes plz" are recognised), then by langdetect (seeded, deterministic). The
+answer is one of the supported languages (data/languages.yml), "other", or "und" when there is nothing to
+decide on (digits, emoji). The confidence says how much evidence there was: one or two words never reach
+the level at which a conversation switches language."""
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Dict, Tuple
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
+import yaml
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
 DetectorFactory.seed = 0
 
-SUPPORTED = ("en", "fr", "ar")
+ROOT = Path(__file__).resolve().parents[1]
 OTHER = "other"
 UNDETERMINED = "und"
-#: Letters used by Persian, Urdu, Pashto... but not by Arabic: such text is "other", not "ar".
+#: Letters used by Persian, Urdu, Pashto... but not by Arabic: such text is "other", not Arabic.
 _NON_ARABIC_LETTERS = set("پچژگکیۓےٹڈڑںھ")
-#: Scripts that settle the language on their own (Bengali, Ethiopic, Devanagari...): none supported yet.
 _OTHER_SCRIPTS = ("BENGALI", "ETHIOPIC", "DEVANAGARI", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI",
                   "CYRILLIC", "GREEK", "HEBREW", "TAMIL", "SINHALA", "GEORGIAN", "ARMENIAN", "GURMUKHI")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+#: Below this many words a message is "short": it can confirm a language but not switch to one.
+SHORT_WORDS = 3
+SHORT_MESSAGE_CAP = 0.6
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    label: str
+    names: Tuple[str, ...]
+    direction: str
+    spacy: str
+    script: str
+    chat_words: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -29,40 +54,139 @@ class Detection:
         return {"name": self.language, "confidence": round(self.confidence, 4)}
 
 
-def _script_counts(text: str) -> Tuple[int, int, Dict[str, int]]:
-    arabic = latin = 0
-    others: Dict[str, int] = {}
+@dataclass
+class LanguageSettings:
+    default: str
+    languages: Dict[str, Language]
+
+    @property
+    def codes(self) -> List[str]:
+        return list(self.languages)
+
+    def by_script(self, script: str) -> Optional[str]:
+        return next((c for c, lang in self.languages.items() if lang.script == script), None)
+
+    def named(self, text: str) -> Optional[str]:
+        """The language a message asks for by name ("français", "عربي"), if it is only that."""
+        wanted = " ".join(_WORD.findall(text.lower()))
+        for code, language in self.languages.items():
+            if wanted in language.names:
+                return code
+        return None
+
+
+def load_settings(path: Path = ROOT / "data" / "languages.yml") -> LanguageSettings:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    languages = {
+        code: Language(code, spec["label"], tuple(n.lower() for n in spec.get("names", [])), spec["direction"],
+                       spec["spacy"], spec["script"], tuple(str(w).lower() for w in spec.get("chat_words", [])))
+        for code, spec in raw["languages"].items()
+    }
+    return LanguageSettings(raw.get("default", "en"), languages)
+
+
+def words(text: str) -> List[str]:
+    return _WORD.findall(text.lower())
+
+
+def build_lexicons(settings: LanguageSettings, nlu_dir: Path) -> Dict[str, FrozenSet[str]]:
+    """Each language's chat words, plus the words of its training examples that no other language uses."""
+    from_data = lexicons_from_training_data(nlu_dir, settings.codes)
+    chat = {code: set(lang.chat_words) for code, lang in settings.languages.items()}
+    lexicons = {}
+    for code in settings.codes:
+        others = set().union(*(words for c, words in chat.items() if c != code))
+        lexicons[code] = frozenset((from_data.get(code, frozenset()) - others) | chat[code])
+    return lexicons
+
+
+def lexicons_from_training_data(nlu_dir: Path, codes: Iterable[str]) -> Dict[str, FrozenSet[str]]:
+    """Words that occur in one language's examples (data/nlu/<code>/) and in no other language's."""
+    vocabulary: Dict[str, set] = {}
+    for code in codes:
+        found: set = set()
+        for path in sorted((nlu_dir / code).glob("*.yml")):
+            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+                for line in str(block.get("examples", "")).splitlines():
+                    found.update(words(_ANNOTATION.sub(r"\1", line.strip().lstrip("- "))))
+        vocabulary[code] = found
+    return {code: frozenset(found - set().union(*(v for c, v in vocabulary.items() if c != code)))
+            for code, found in vocabulary.items()}
+
+
+@dataclass
+class LanguageIdentifier:
+    settings: LanguageSettings
+    lexicons: Mapping[str, FrozenSet[str]] = field(default_factory=dict)
+
+    def detect(self, text: str) -> Detection:
+        script, letters = _dominant_script(text or "")
+        if letters == 0:
+            return Detection(UNDETERMINED, 0.0)
+        if script == "ARABIC" and any(ch in _NON_ARABIC_LETTERS for ch in text):
+            return Detection(OTHER, 0.9)
+        if script != "LATIN":
+            return Detection(self.settings.by_script(script) or OTHER, 0.99)
+        return self._latin(text, letters)
+
+    def _latin(self, text: str, letters: int) -> Detection:
+        tokens = words(text)
+        latin = [c for c, lang in self.settings.languages.items() if lang.script == "latin"]
+        hits = {c: sum(t in self.lexicons.get(c, ()) for t in tokens) for c in latin}
+        best = max(latin, key=lambda c: hits[c], default=None)
+        share = hits[best] / len(tokens) if best and tokens else 0.0
+        short = len(tokens) < SHORT_WORDS
+        guess = self._langdetect(text)
+        confidently_other = guess.language == OTHER and guess.confidence >= 0.9 and share < 1.0
+        if best and share >= 0.5 and hits[best] > max((h for c, h in hits.items() if c != best), default=0) \
+                and not confidently_other:
+            confidence = max(share, guess.confidence if guess.language == best else 0.0)
+            return Detection(best, min(confidence, SHORT_MESSAGE_CAP) if short else confidence)
+        evidence = min(1.0, letters / 20)  # langdetect is over-confident on a word or two
+        confidence = guess.confidence * evidence
+        return Detection(guess.language, min(confidence, SHORT_MESSAGE_CAP) if short else confidence)
+
+    def _langdetect(self, text: str) -> Detection:
+        try:
+            best = detect_langs(text)[0]
+        except LangDetectException:
+            return Detection(UNDETERMINED, 0.0)
+        return Detection(best.lang if best.lang in self.settings.languages else OTHER, best.prob)
+
+
+def _dominant_script(text: str) -> Tuple[str, int]:
+    counts: Dict[str, int] = {}
     for ch in text:
         if not ch.isalpha():
             continue
         name = unicodedata.name(ch, "")
         if name.startswith("ARABIC"):
-            arabic += 1
+            script = "ARABIC"
         elif name.startswith("LATIN"):
-            latin += 1
+            script = "LATIN"
         else:
             script = next((s for s in _OTHER_SCRIPTS if name.startswith(s)), "OTHER")
-            others[script] = others.get(script, 0) + 1
-    return arabic, latin, others
+        counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return "", 0
+    script = max(counts, key=counts.get)
+    return script, sum(counts.values())
+
+
+@lru_cache(maxsize=1)
+def default_identifier() -> LanguageIdentifier:
+    settings = load_settings()
+    return LanguageIdentifier(settings, build_lexicons(settings, ROOT / "data" / "nlu"))
 
 
 def detect_language(text: str) -> Detection:
-    arabic, latin, others = _script_counts(text or "")
-    letters = arabic + latin + sum(others.values())
-    if letters == 0:
-        return Detection(UNDETERMINED, 0.0)
-    if arabic / letters > 0.5:
-        if any(ch in _NON_ARABIC_LETTERS for ch in text):
-            return Detection(OTHER, 0.9)
-        return Detection("ar", 0.99)
-    if sum(others.values()) / letters > 0.5:
-        return Detection(OTHER, 0.99)
+    return default_identifier().detect(text)
+
+
+def plain_langdetect(text: str, supported: Iterable[str]) -> str:
+    """The baseline: langdetect's top language, mapped to the supported ones or "other"."""
     try:
-        candidates = detect_langs(text)
+        top = detect_langs(text)[0].lang
     except LangDetectException:
-        return Detection(UNDETERMINED, 0.0)
-    best = candidates[0]
-    language = best.lang if best.lang in SUPPORTED else OTHER
-    # Few letters carry little evidence: langdetect is over-confident on one or two words.
-    evidence = min(1.0, letters / 20)
-    return Detection(language, best.prob * evidence)
+        return UNDETERMINED
+    return top if top in set(supported) else OTHER

@@ -1,7 +1,7 @@
 """Rasa tokenizer built on spaCy's rule-based tokenizers (spacy.blank: no model to download).
 
-It uses the tokenizer of the message's detected language (English, French, Arabic) and spaCy's
-multi-language rules for anything else, so one pipeline serves every language."""
+It uses the tokenizer of the message's detected language (the `spacy` code in data/languages.yml) and
+spaCy's multi-language rules for anything else, so one pipeline serves every language."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -15,13 +15,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import SUPPORTED
+from bot.language import load_settings
 from bot.language_detection import LANGUAGE
 
 
 @lru_cache(maxsize=None)
 def _nlp(language: str):
-    return spacy.blank(language if language in SUPPORTED else "xx")
+    """spaCy's rule-based tokenizer for the language (data/languages.yml), or its generic one."""
+    spec = load_settings().languages.get(language)
+    return spacy.blank(spec.spacy if spec else "xx")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)

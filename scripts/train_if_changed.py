@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, List
 
 ROOT = Path(__file__).resolve().parents[1]
-INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/stories", "data/rules", "bot"]
+INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/stories", "data/rules", "data/languages.yml", "bot"]
 
 
 def input_files(root: Path = ROOT) -> List[Path]:

@@ -56,13 +56,14 @@ class Directory:
     organisations: List[r.OrganisationRow]
     service_types: List[r.ServiceTypeRow]
     centres: List[r.CentreRow]
+    emergency_services: List[r.ServiceTypeRow]
     emergency_numbers: List[r.EmergencyNumberRow]
     programmes: List[r.ProgrammeRow]
     phases: List[r.PhaseRow]
     steps: Dict[str, Dict[str, List[r.StepRow]]]
     avenues: List[r.AvenueRow]
-    common_evidence: str
-    common_deadline: str
+    common_evidence: Dict[str, str]
+    common_deadline: Dict[str, str]
     questions: Dict[str, Any]
     declared_programmes: List[str]
 
@@ -116,6 +117,13 @@ class _Reader:
                                          f"not valid YAML: {error}"))
             return {}
 
+    def local_text(self, filename: str, field: str, value: Any) -> Dict[str, str]:
+        try:
+            return r.local_text(value)
+        except ValueError as error:
+            self.problems.append(Problem(self._name(filename), None, field, str(error)))
+            return {}
+
     def yaml_items(self, filename: str, items: Iterable[Any], schema: Type[r.Row], label: str) -> List[Any]:
         result = []
         for index, item in enumerate(items or []):
@@ -144,14 +152,15 @@ def read_directory(folder: Path) -> Directory:
         organisations=reader.csv_rows("organisations.csv", r.OrganisationRow),
         service_types=reader.csv_rows("service_types.csv", r.ServiceTypeRow),
         centres=reader.csv_rows("centres.csv", r.CentreRow),
+        emergency_services=reader.csv_rows("emergency_services.csv", r.ServiceTypeRow),
         emergency_numbers=reader.csv_rows("emergency_numbers.csv", r.EmergencyNumberRow),
         programmes=reader.yaml_items("programmes.yml", programmes_doc.get("programmes"), r.ProgrammeRow,
                                      "programmes"),
         phases=reader.yaml_items("return_steps.yml", steps_doc.get("phases"), r.PhaseRow, "phases"),
         steps=steps,
         avenues=reader.yaml_items("wage_avenues.yml", avenues_doc.get("avenues"), r.AvenueRow, "avenues"),
-        common_evidence=str(avenues_doc.get("common_evidence") or ""),
-        common_deadline=str(avenues_doc.get("common_deadline") or ""),
+        common_evidence=reader.local_text("wage_avenues.yml", "common_evidence", avenues_doc.get("common_evidence")),
+        common_deadline=reader.local_text("wage_avenues.yml", "common_deadline", avenues_doc.get("common_deadline")),
         questions=questions,
         declared_programmes=[str(p.get("id")) for p in programmes_doc.get("programmes") or [] if isinstance(p, dict)],
     )
@@ -159,6 +168,13 @@ def read_directory(folder: Path) -> Directory:
     if problems:
         raise DirectoryError(problems)
     return directory
+
+
+def _keywords(words: Any) -> List[Any]:
+    """Answer keywords: one list, or one list per language ({en: [...], fr: [...]}) merged."""
+    if isinstance(words, dict):
+        return [w for per_language in words.values() for w in (per_language or [])]
+    return list(words or [])
 
 
 def _duplicates(ids: Iterable[str]) -> List[str]:
@@ -207,9 +223,13 @@ def _cross_reference_problems(d: Directory, folder: Path) -> List[Problem]:
         for s in c.services:
             if s not in services:
                 add("centres.csv", "services", f"centre {c.id!r}: unknown service type {s!r}")
+    emergency_services = {s.id for s in d.emergency_services}
     for e in d.emergency_numbers:
         if e.country not in countries:
             add("emergency_numbers.csv", "country", f"unknown country {e.country!r}")
+        if e.service not in emergency_services:
+            add("emergency_numbers.csv", "service", f"unknown emergency service {e.service!r} "
+                                                    "(see emergency_services.csv)")
     for p in d.programmes:
         if p.operator not in organisations:
             add("programmes.yml", f"programmes[{p.id}].operator", f"unknown organisation {p.operator!r}")
@@ -229,7 +249,7 @@ def _cross_reference_problems(d: Directory, folder: Path) -> List[Problem]:
             add("form_questions.yml", "optional", f"{field!r} is not in order")
     for field, options in (d.questions.get("options") or {}).items():
         for value, words in (options or {}).items():
-            for word in words or []:
+            for word in _keywords(words):
                 if not isinstance(word, str):
                     add("form_questions.yml", f"options.{field}.{value}",
                         f"{word!r} is not text (quote yes/no words: \"no\")")
@@ -241,13 +261,13 @@ def _cross_reference_problems(d: Directory, folder: Path) -> List[Problem]:
 
 def _records(d: Directory) -> List[Any]:
     records: List[Any] = []
-    records += [m.Country(code=c.code, name_en=c.name_en, name_fr=c.name_fr, name_ar=c.name_ar, role=c.role,
-                          alt_names=c.alt_names) for c in d.countries]
-    records += [m.Place(id=p.id, country_code=p.country, name_en=p.name_en, name_fr=p.name_fr, name_ar=p.name_ar,
-                        alt_names=p.alt_names, position=i, latitude=p.latitude, longitude=p.longitude)
+    records += [m.Country(code=c.code, names=c.names, role=c.role, alt_names=c.alt_names) for c in d.countries]
+    records += [m.Place(id=p.id, country_code=p.country, names=p.names, alt_names=p.alt_names, position=i,
+                        latitude=p.latitude, longitude=p.longitude)
                 for i, p in enumerate(d.places)]
     records += [m.Organisation(**o.dict()) for o in d.organisations]
     records += [m.ServiceType(**s.dict()) for s in d.service_types]
+    records += [m.EmergencyService(**s.dict()) for s in d.emergency_services]
     for c in d.centres:
         centre = m.Centre(
             id=c.id, name=c.name, organisation_id=c.organisation, country_code=c.country, place_id=c.place,
@@ -287,7 +307,7 @@ def _records(d: Directory) -> List[Any]:
     optional = set(d.questions.get("optional") or [])
     records += [m.FormField(name=f, position=i, optional=f in optional) for i, f in enumerate(order)]
     for field, options in (d.questions.get("options") or {}).items():
-        records += [m.FormOption(field=field, value=value, keywords=list(words or []))
+        records += [m.FormOption(field=field, value=value, keywords=_keywords(words))
                     for value, words in options.items()]
     return records
 

@@ -10,9 +10,7 @@ Base = declarative_base()
 class Country(Base):
     __tablename__ = "countries"
     code = Column(String(2), primary_key=True)
-    name_en = Column(String, nullable=False)
-    name_fr = Column(String, nullable=False)
-    name_ar = Column(String, nullable=False)
+    names = Column(JSON, nullable=False)  # {"en": "Libya", "fr": "Libye", "ar": "ليبيا", ...}
     role = Column(String, nullable=False)  # host | origin
     alt_names = Column(JSON, nullable=False, default=list)
 
@@ -23,9 +21,7 @@ class Place(Base):
     __tablename__ = "places"
     id = Column(String, primary_key=True)
     country_code = Column(String(2), ForeignKey("countries.code"), nullable=False, index=True)
-    name_en = Column(String, nullable=False)
-    name_fr = Column(String, nullable=False)
-    name_ar = Column(String, nullable=False)
+    names = Column(JSON, nullable=False)  # per language, from the name_<code> columns
     alt_names = Column(JSON, nullable=False, default=list)
     position = Column(Integer, nullable=False, default=0)  # order in places.csv: main city first
     latitude = Column(Float, nullable=False)
@@ -45,9 +41,7 @@ class Organisation(Base):
 class ServiceType(Base):
     __tablename__ = "service_types"
     id = Column(String, primary_key=True)
-    name_en = Column(String, nullable=False)
-    name_fr = Column(String, nullable=False)
-    name_ar = Column(String, nullable=False)
+    names = Column(JSON, nullable=False)
 
 
 class Centre(Base):
@@ -84,23 +78,30 @@ class CentreService(Base):
     service_type_id = Column(String, ForeignKey("service_types.id"), primary_key=True, index=True)
 
 
+class EmergencyService(Base):
+    __tablename__ = "emergency_services"
+    id = Column(String, primary_key=True)
+    names = Column(JSON, nullable=False)
+
+
 class EmergencyNumber(Base):
     __tablename__ = "emergency_numbers"
     id = Column(Integer, primary_key=True, autoincrement=True)
     country_code = Column(String(2), ForeignKey("countries.code"), nullable=False, index=True)
-    service = Column(String, nullable=False)
+    service = Column(String, ForeignKey("emergency_services.id"), nullable=False)
     number = Column(String, nullable=False)
     source = Column(Text, nullable=False)
+    service_type = relationship(EmergencyService)
 
 
 class Programme(Base):
     __tablename__ = "programmes"
     id = Column(String, primary_key=True)
     position = Column(Integer, nullable=False)
-    name = Column(String, nullable=False)
+    name = Column(JSON, nullable=False)  # {"en": ..., "fr": ...}: every text below is per language
     operator_id = Column(String, ForeignKey("organisations.id"), nullable=False)
-    summary = Column(Text, nullable=False)
-    next_step = Column(Text, nullable=False)
+    summary = Column(JSON, nullable=False)
+    next_step = Column(JSON, nullable=False)
     source = Column(Text, nullable=False)
     criteria = relationship(
         "ProgrammeCriterion", order_by="ProgrammeCriterion.position", cascade="all, delete-orphan"
@@ -116,8 +117,8 @@ class ProgrammeCriterion(Base):
     position = Column(Integer, nullable=False)
     key = Column(String, nullable=False)
     conditions = Column(JSON, nullable=False)
-    met = Column(Text, nullable=False)
-    unmet = Column(Text, nullable=False)
+    met = Column(JSON, nullable=False)
+    unmet = Column(JSON, nullable=False)
     on_fail = Column(String)
 
 
@@ -127,10 +128,10 @@ class ReturnStep(Base):
     programme_id = Column(String, ForeignKey("programmes.id"), nullable=False, index=True)
     phase = Column(String, nullable=False)
     phase_position = Column(Integer, nullable=False)
-    phase_title = Column(String, nullable=False)
+    phase_title = Column(JSON, nullable=False)
     position = Column(Integer, nullable=False)
-    title = Column(String, nullable=False)
-    text = Column(Text, nullable=False)
+    title = Column(JSON, nullable=False)
+    text = Column(JSON, nullable=False)
     source = Column(Text, nullable=False)
 
 
@@ -141,10 +142,10 @@ class WageAvenue(Base):
     country_code = Column(String(2), ForeignKey("countries.code"), nullable=False, index=True)
     position = Column(Integer, nullable=False)
     kind = Column(String, nullable=False)
-    title = Column(String, nullable=False)
-    text = Column(Text, nullable=False)
-    evidence = Column(Text, nullable=False)
-    deadline = Column(Text, nullable=False)
+    title = Column(JSON, nullable=False)
+    text = Column(JSON, nullable=False)
+    evidence = Column(JSON, nullable=False)
+    deadline = Column(JSON, nullable=False)
     open_after_departure = Column(Boolean, nullable=False)
     source = Column(Text, nullable=False)
 

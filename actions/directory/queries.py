@@ -3,7 +3,7 @@ Results are plain dataclasses, so actions never hold a database session."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -64,41 +64,54 @@ class Avenue:
     open_after_departure: bool
 
 
+def localize(text: Optional[Dict[str, str]], language: str) -> str:
+    """Text in `language`, else English (every directory text has English)."""
+    if not text:
+        return ""
+    return text.get(language) or text.get("en", "")
+
+
+def _name(row: Any, language: str) -> str:
+    """A country's, place's or service type's name in `language`, English when it has none."""
+    return row.names.get(language) or row.names["en"]
+
+
 def gazetteer_entries(session: Session) -> List[Entry]:
     entries = [
-        Entry("country", c.code, c.code, (c.name_en, c.name_fr, c.name_ar, *c.alt_names))
+        Entry("country", c.code, c.code, (*c.names.values(), *c.alt_names))
         for c in session.execute(select(m.Country)).scalars()
     ]
     entries += [
-        Entry("place", p.id, p.country_code, (p.name_en, p.name_fr, p.name_ar, *p.alt_names))
+        Entry("place", p.id, p.country_code, (*p.names.values(), *p.alt_names))
         for p in session.execute(select(m.Place)).scalars()
     ]
     return entries
 
 
-def country_name(session: Session, code: str) -> Optional[str]:
+def country_name(session: Session, code: str, language: str = "en") -> Optional[str]:
     country = session.get(m.Country, code)
-    return country.name_en if country else None
+    return _name(country, language) if country else None
 
 
-def place(session: Session, place_id: str) -> Optional[PlaceInfo]:
+def place(session: Session, place_id: str, language: str = "en") -> Optional[PlaceInfo]:
     p = session.execute(
         select(m.Place).options(selectinload(m.Place.country)).where(m.Place.id == place_id)
     ).scalar_one_or_none()
     if p is None:
         return None
-    return PlaceInfo(p.id, p.name_en, p.country_code, p.country.name_en, p.latitude, p.longitude)
+    return PlaceInfo(p.id, _name(p, language), p.country_code, _name(p.country, language), p.latitude, p.longitude)
 
 
-def capital_like_place(session: Session, country_code: str) -> Optional[PlaceInfo]:
+def capital_like_place(session: Session, country_code: str, language: str = "en") -> Optional[PlaceInfo]:
     """The country's first gazetteer place (files list the main city first): a search origin for a country."""
     p = session.execute(
         select(m.Place).where(m.Place.country_code == country_code).order_by(m.Place.position).limit(1)
     ).scalar_one_or_none()
-    return place(session, p.id) if p else None
+    return place(session, p.id, language) if p else None
 
 
-def centres(session: Session, service: Optional[str] = None, country_code: Optional[str] = None) -> List[CentreInfo]:
+def centres(session: Session, service: Optional[str] = None, country_code: Optional[str] = None,
+            language: str = "en") -> List[CentreInfo]:
     query = select(m.Centre).options(selectinload(m.Centre.services), selectinload(m.Centre.organisation),
                                      selectinload(m.Centre.place))
     if service:
@@ -108,7 +121,7 @@ def centres(session: Session, service: Optional[str] = None, country_code: Optio
     return [
         CentreInfo(
             id=c.id, name=c.name, organisation=c.organisation.name, country_code=c.country_code,
-            city=c.place.name_en, address=c.address, latitude=c.latitude, longitude=c.longitude,
+            city=_name(c.place, language), address=c.address, latitude=c.latitude, longitude=c.longitude,
             location_precision=c.location_precision, phone=c.phone, services=tuple(c.service_ids),
             languages=tuple(c.languages or ()), opening_hours=c.opening_hours,
             serves_regardless_of_status=c.serves_regardless_of_status, verified=c.verified,
@@ -121,25 +134,29 @@ def service_type_ids(session: Session) -> List[str]:
     return list(session.execute(select(m.ServiceType.id)).scalars())
 
 
-def service_names(session: Session) -> Dict[str, str]:
-    return {s.id: s.name_en for s in session.execute(select(m.ServiceType)).scalars()}
+def service_names(session: Session, language: str = "en") -> Dict[str, str]:
+    return {s.id: _name(s, language) for s in session.execute(select(m.ServiceType)).scalars()}
 
 
-def emergency_numbers(session: Session, country_code: str) -> List[Tuple[str, str]]:
+def emergency_numbers(session: Session, country_code: str, language: str = "en") -> List[Tuple[str, str]]:
+    """(service name in `language`, number) of a country's emergency numbers."""
     rows = session.execute(
-        select(m.EmergencyNumber).where(m.EmergencyNumber.country_code == country_code).order_by(m.EmergencyNumber.id)
+        select(m.EmergencyNumber).options(selectinload(m.EmergencyNumber.service_type))
+        .where(m.EmergencyNumber.country_code == country_code).order_by(m.EmergencyNumber.id)
     ).scalars()
-    return [(r.service, r.number) for r in rows]
+    return [(_name(r.service_type, language), r.number) for r in rows]
 
 
-def programmes(session: Session) -> List[ProgrammeSpec]:
+def programmes(session: Session, language: str = "en") -> List[ProgrammeSpec]:
     rows = session.execute(
         select(m.Programme).options(selectinload(m.Programme.criteria)).order_by(m.Programme.position)
     ).scalars()
     return [
         ProgrammeSpec(
-            id=p.id, name=p.name, summary=p.summary, next_step=p.next_step, source=p.source,
-            criteria=tuple(Criterion(c.key, tuple(c.conditions), c.met, c.unmet, c.on_fail) for c in p.criteria),
+            id=p.id, name=localize(p.name, language), summary=localize(p.summary, language),
+            next_step=localize(p.next_step, language), source=p.source,
+            criteria=tuple(Criterion(c.key, tuple(c.conditions), localize(c.met, language),
+                                     localize(c.unmet, language), c.on_fail) for c in p.criteria),
         )
         for p in rows
     ]
@@ -155,28 +172,32 @@ def form_options(session: Session, field: str) -> Dict[str, List[str]]:
     return {o.value: list(o.keywords) for o in rows}
 
 
-def return_phases(session: Session, programme_id: str) -> List[Tuple[str, str]]:
+def return_phases(session: Session, programme_id: str, language: str = "en") -> List[Tuple[str, str]]:
     rows = session.execute(
-        select(m.ReturnStep.phase, m.ReturnStep.phase_title, m.ReturnStep.phase_position)
-        .where(m.ReturnStep.programme_id == programme_id)
-        .distinct()
-        .order_by(m.ReturnStep.phase_position)
-    ).all()
-    return [(r.phase, r.phase_title) for r in rows]
+        select(m.ReturnStep).where(m.ReturnStep.programme_id == programme_id)
+        .order_by(m.ReturnStep.phase_position, m.ReturnStep.position)
+    ).scalars()
+    phases: Dict[str, str] = {}
+    for r in rows:
+        phases.setdefault(r.phase, localize(r.phase_title, language))
+    return list(phases.items())
 
 
-def return_steps(session: Session, programme_id: str, phase: str) -> List[Step]:
+def return_steps(session: Session, programme_id: str, phase: str, language: str = "en") -> List[Step]:
     rows = session.execute(
         select(m.ReturnStep)
         .where(m.ReturnStep.programme_id == programme_id, m.ReturnStep.phase == phase)
         .order_by(m.ReturnStep.position)
     ).scalars()
-    return [Step(r.phase, r.phase_title, r.title, r.text) for r in rows]
+    return [Step(r.phase, localize(r.phase_title, language), localize(r.title, language), localize(r.text, language))
+            for r in rows]
 
 
-def wage_avenues(session: Session, country_code: str, has_left: Optional[bool]) -> List[Avenue]:
+def wage_avenues(session: Session, country_code: str, has_left: Optional[bool], language: str = "en") -> List[Avenue]:
     query = select(m.WageAvenue).where(m.WageAvenue.country_code == country_code)
     if has_left:
         query = query.where(m.WageAvenue.open_after_departure.is_(True))
     rows = session.execute(query.order_by(m.WageAvenue.position)).scalars()
-    return [Avenue(r.avenue_key, r.title, r.text, r.evidence, r.deadline, r.open_after_departure) for r in rows]
+    return [Avenue(r.avenue_key, localize(r.title, language), localize(r.text, language),
+                   localize(r.evidence, language), localize(r.deadline, language), r.open_after_departure)
+            for r in rows]

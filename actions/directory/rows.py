@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, Field, root_validator, validator
 
 ISO2 = r"^[A-Z]{2}$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -23,29 +23,62 @@ def blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and value.strip() == "" else value
 
 
+LANGUAGE_CODE = r"^[a-z]{2}$"
+
+
+def local_text(value: Any) -> Dict[str, str]:
+    """Editor text: a plain string (English) or {en: ..., fr: ..., ar: ...}; English is required."""
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, dict):
+        raise ValueError("must be text, or a mapping from language code to text")
+    cleaned = {}
+    for language, text in value.items():
+        if not isinstance(language, str) or len(language) != 2 or not language.islower():
+            raise ValueError(f"{language!r} is not a two-letter language code")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"the {language} text is empty")
+        cleaned[language] = " ".join(text.split())
+    if "en" not in cleaned:
+        raise ValueError("the English text (en) is required")
+    return cleaned
+
+
+LocalText = Dict[str, str]
+
+
 class Row(BaseModel):
     class Config:
         extra = "forbid"
         anystr_strip_whitespace = True
 
 
-class CountryRow(Row):
+class NamedRow(Row):
+    """A row with one name_<language> column per language (name_en required); read into `names`."""
+
+    names: Dict[str, str]
+
+    @root_validator(pre=True)
+    def collect_names(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        names = {key[len("name_"):]: str(value).strip() for key, value in values.items()
+                 if key.startswith("name_") and value is not None and str(value).strip()}
+        others = {key: value for key, value in values.items() if not key.startswith("name_")}
+        if "en" not in names:
+            raise ValueError("name_en (the English name) is required")
+        return {**others, "names": names}
+
+
+class CountryRow(NamedRow):
     code: str = Field(..., regex=ISO2)
-    name_en: str = Field(..., min_length=1)
-    name_fr: str = Field(..., min_length=1)
-    name_ar: str = Field(..., min_length=1)
     role: str = Field(..., regex=r"^(host|origin)$")
     alt_names: List[str] = []
 
     _lists = validator("alt_names", pre=True, allow_reuse=True)(split_list)
 
 
-class PlaceRow(Row):
+class PlaceRow(NamedRow):
     id: str = Field(..., regex=SLUG)
     country: str = Field(..., regex=ISO2)
-    name_en: str = Field(..., min_length=1)
-    name_fr: str = Field(..., min_length=1)
-    name_ar: str = Field(..., min_length=1)
     alt_names: List[str] = []
     latitude: float = Field(..., ge=-90, le=90)
     longitude: float = Field(..., ge=-180, le=180)
@@ -63,11 +96,8 @@ class OrganisationRow(Row):
     _blank = validator("website", pre=True, allow_reuse=True)(blank_to_none)
 
 
-class ServiceTypeRow(Row):
+class ServiceTypeRow(NamedRow):
     id: str = Field(..., regex=r"^[a-z_]+$")
-    name_en: str = Field(..., min_length=1)
-    name_fr: str = Field(..., min_length=1)
-    name_ar: str = Field(..., min_length=1)
 
 
 class CentreRow(Row):
@@ -119,42 +149,54 @@ class ConditionRow(Row):
 class CriterionRow(Row):
     id: str = Field(..., min_length=1)
     any: List[ConditionRow] = Field(..., min_items=1)
-    met: str = Field(..., min_length=1)
-    unmet: str = Field(..., min_length=1)
+    met: LocalText
+    unmet: LocalText
     on_fail: Optional[str] = Field(None, regex=r"^refer_asylum$")
+
+    _text = validator("met", "unmet", pre=True, allow_reuse=True)(local_text)
 
 
 class ProgrammeRow(Row):
     id: str = Field(..., regex=SLUG)
-    name: str = Field(..., min_length=1)
+    name: LocalText
     operator: str = Field(..., min_length=1)
-    summary: str = Field(..., min_length=1)
+    summary: LocalText
     source: str = Field(..., min_length=1)
-    next_step: str = Field(..., min_length=1)
+    next_step: LocalText
     criteria: List[CriterionRow] = Field(..., min_items=1)
+
+    _text = validator("name", "summary", "next_step", pre=True, allow_reuse=True)(local_text)
 
 
 class StepRow(Row):
-    title: str = Field(..., min_length=1)
-    text: str = Field(..., min_length=1)
+    title: LocalText
+    text: LocalText
     source: str = Field(..., min_length=1)
+
+    _text = validator("title", "text", pre=True, allow_reuse=True)(local_text)
 
 
 class PhaseRow(Row):
     id: str = Field(..., regex=r"^[a-z_]+$")
-    title: str = Field(..., min_length=1)
+    title: LocalText
+
+    _text = validator("title", pre=True, allow_reuse=True)(local_text)
 
 
 class AvenueRow(Row):
     id: str = Field(..., regex=SLUG)
     countries: List[str] = Field(..., min_items=1)
     kind: str = Field(..., min_length=1)
-    title: str = Field(..., min_length=1)
-    text: str = Field(..., min_length=1)
+    title: LocalText
+    text: LocalText
     open_after_departure: bool
     source: str = Field(..., min_length=1)
-    evidence: Optional[str] = None
-    deadline: Optional[str] = None
+    evidence: Optional[LocalText] = None
+    deadline: Optional[LocalText] = None
+
+    _text = validator("title", "text", pre=True, allow_reuse=True)(local_text)
+    _optional_text = validator("evidence", "deadline", pre=True, allow_reuse=True)(
+        lambda v: None if v is None else local_text(v))
 
     @validator("countries", each_item=True)
     def iso_codes(cls, value: str) -> str:

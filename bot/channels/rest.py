@@ -73,9 +73,10 @@ def _json_body(request: Request) -> Optional[Dict[str, Any]]:
 
 
 async def _too_long(agent: Any, sender_id: str) -> list:
-    """Answer without touching the conversation: nothing is half-processed, nothing is lost."""
+    """Answer in the conversation's language without changing the conversation: nothing is half-processed."""
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    tracker = DialogueStateTracker(sender_id, agent.domain.slots)
+    tracker = await agent.tracker_store.retrieve(sender_id) if agent.tracker_store else None
+    tracker = tracker or DialogueStateTracker(sender_id, agent.domain.slots)
     message = await agent.nlg.generate("utter_message_too_long", tracker, "rest", max_chars=MAX_MESSAGE_CHARS)
     return guard.recipient_messages([copy.deepcopy(message)], sender_id)

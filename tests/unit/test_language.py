@@ -1,15 +1,21 @@
 import pytest
 
-from bot.language import detect_language
+from actions.language_choice import decide
+from bot.language import detect_language, load_settings
+
+SETTINGS = load_settings()
 
 
 @pytest.mark.parametrize("text,language", [
     ("I want to go back to my country, my employer did not pay me", "en"),
     ("Je veux rentrer dans mon pays, mon patron ne m'a pas payé", "fr"),
     ("أريد العودة إلى بلدي", "ar"),
+    ("عايز أرجع بلدي بسرعة", "ar"),
     ("میں اپنے ملک واپس جانا چاہتا ہوں", "other"),  # Urdu: Arabic script, not Arabic
     ("আমি দেশে ফিরতে চাই", "other"),  # Bengali script
+    ("ሰላም እንዴት ነህ", "other"),  # Amharic, Ethiopic script
     ("Ich möchte in mein Land zurückkehren, bitte helfen Sie mir", "other"),
+    ("merci bcp", "fr"), ("yes plz", "en"), ("asante sana", "other"),
 ])
 def test_language_is_detected(text, language):
     assert detect_language(text).language == language
@@ -22,4 +28,40 @@ def test_nothing_to_decide_on_is_undetermined(text):
 
 def test_detection_is_deterministic_and_short_text_is_less_confident():
     assert detect_language("bonjour merci") == detect_language("bonjour merci")
-    assert detect_language("ok").confidence < detect_language("Je veux rentrer dans mon pays maintenant").confidence
+    assert detect_language("merci").confidence < detect_language("Je veux rentrer dans mon pays maintenant").confidence
+
+
+def detected(text):
+    return detect_language(text).as_dict()
+
+
+@pytest.mark.parametrize("text", ["ok", "1", "Tripoli", "👍", "merci", "yes"])
+def test_short_or_ambiguous_messages_keep_the_current_language(text):
+    assert decide("ar", False, detected(text), None, False, SETTINGS).language == "ar"
+
+
+def test_a_confident_message_in_another_language_switches():
+    assert decide("en", False, detected("Bonjour, je cherche un abri pour ma famille"), None, False,
+                  SETTINGS).language == "fr"
+    assert decide("fr", False, detected("أين أقرب مركز صحي؟"), None, False, SETTINGS).language == "ar"
+
+
+def test_an_explicit_choice_wins_and_sticks():
+    chosen = decide("en", False, detected("français"), "fr", False, SETTINGS)
+    assert chosen.language == "fr" and chosen.chosen
+    later = decide("fr", True, detected("I want to go home to my country now please"), None, False, SETTINGS)
+    assert later.language == "fr"
+    assert decide("fr", True, detected("arabic"), "ar", False, SETTINGS).language == "ar"
+
+
+def test_a_first_message_in_an_unsupported_language_gets_the_offer():
+    first = decide(None, False, detected("Nataka kurudi nyumbani kwetu, tafadhali nisaidie"), None, True, SETTINGS)
+    assert first.offer_choice and first.language == "en"
+    later = decide("en", False, detected("Nataka kurudi nyumbani kwetu, tafadhali nisaidie"), None, False, SETTINGS)
+    assert not later.offer_choice
+
+
+@pytest.mark.parametrize("text,code", [("français", "fr"), ("Francais", "fr"), ("عربي", "ar"), ("English", "en"),
+                                       ("arabe", "ar"), ("hello", None)])
+def test_a_language_named_alone_is_an_explicit_choice(text, code):
+    assert SETTINGS.named(text) == code

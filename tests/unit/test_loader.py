@@ -75,3 +75,19 @@ def test_failed_load_leaves_the_previous_database_untouched(directory_copy, tmp_
     assert (tmp_path / "d.db").read_bytes() == before
     count = sqlite3.connect(tmp_path / "d.db").execute("select count(*) from centres").fetchone()[0]
     assert count == 34
+
+
+def test_a_new_language_column_is_data_only(directory_copy, tmp_path):
+    places = directory_copy / "places.csv"
+    lines = places.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",name_sw"
+    lines[1:] = [line + (",Tripoli ya Libya" if line.startswith("tripoli-ly,") else ",") for line in lines[1:]]
+    places.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    d = load_directory(directory_copy, f"sqlite:///{tmp_path / 'd.db'}")
+    tripoli = next(p for p in d.places if p.id == "tripoli-ly")
+    assert tripoli.names["sw"] == "Tripoli ya Libya" and "sw" not in next(p for p in d.places if p.id == "cairo").names
+
+
+def test_the_english_name_is_required(directory_copy):
+    replace_in(directory_copy / "service_types.csv", "shelter,shelter,", "shelter,,")
+    assert any("service_types.csv, line 2" in p and "name_en" in p for p in problems_of(directory_copy))
