@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
 DIRECTORY_FILES := $(wildcard data/directory/*)
+WIDGET_SOURCES := $(wildcard web/widget/src/*.js) web/widget/package.json web/widget/package-lock.json
 
-.PHONY: run test venv db model validate nlu-eval check-translations bench clean help
+.PHONY: run test venv db model widget chromium validate nlu-eval check-translations bench clean help
 
 help:
-	@echo "make run   - set everything up and start Rasa (:5005) and the action server (:5055)"
+	@echo "make run   - set everything up and start Rasa (:5005), the actions (:5055) and the web app (:8080)"
 	@echo "make test  - set everything up and run the whole test suite"
 
 $(STAMP): requirements.lock scripts/find-python310.sh
@@ -28,17 +29,26 @@ var/directory.db: $(STAMP) $(DIRECTORY_FILES) $(wildcard actions/directory/*.py)
 
 db: var/directory.db
 
+web/static/haven-widget.js: $(WIDGET_SOURCES)
+	cd web/widget && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+widget: web/static/haven-widget.js
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }
+
 model: $(STAMP)
 	$(PY) -m scripts.train_if_changed
 
 validate: $(STAMP)
 	$(PY) -m scripts.validate_data
 
-run: venv db model
+run: venv db model widget
 	@mkdir -p var
 	$(PY) -m scripts.start
 
-test: venv db model validate check-translations
+test: venv db model widget chromium validate check-translations
 	$(VENV)/bin/python -m pytest tests
 
 clean:

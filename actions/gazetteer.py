@@ -2,27 +2,16 @@
 in any script, tolerant of spelling mistakes (rapidfuzz). Pure logic: the entries come from the database."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rapidfuzz import fuzz, process
 
-_ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
-_ARABIC_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+from bot.normalise import normalise
+
 #: Below this similarity (0-100) a typed word is not taken for a place name.
 FUZZY_THRESHOLD = 84
 MIN_FUZZY_LENGTH = 4
-
-
-def normalise(text: str) -> str:
-    """Lowercase, strip Latin accents and Arabic diacritics, fold Arabic letter variants, squash spaces."""
-    text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLDS)
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
-    return " ".join(_WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True)

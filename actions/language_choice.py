@@ -42,11 +42,11 @@ def decide(current: Optional[str], chosen: bool, detected: Mapping[str, Any], ex
 
 
 def explicit_choice(tracker: Tracker, settings: LanguageSettings) -> Optional[str]:
-    """A language asked for by a button or payload (`language` entity) or by its name alone."""
-    for entity in tracker.latest_message.get("entities", []):
-        if entity.get("entity") == "language" and entity.get("value") in settings.languages:
-            return entity["value"]
-    return settings.named(tracker.latest_message.get("text") or "")
+    """A language asked for by a button or payload (`language` entity; the last one named, as in "my English
+    is bad, Arabic please") or by its name alone."""
+    named = [e["value"] for e in tracker.latest_message.get("entities", [])
+             if e.get("entity") == "language" and e.get("value") in settings.languages]
+    return named[-1] if named else settings.named(tracker.latest_message.get("text") or "")
 
 
 def user_messages(tracker: Tracker) -> int:

@@ -1,6 +1,7 @@
 """Rasa tokenizer built on spaCy's rule-based tokenizers (spacy.blank: no model to download).
 
-It uses the tokenizer of the message's detected language (the `spacy` code in data/languages.yml) and
+Token texts are normalised (bot.normalise) so that spelling variants share features; offsets stay those of
+the original text. It uses the tokenizer of the message's detected language (the `spacy` code in data/languages.yml) and
 spaCy's multi-language rules for anything else, so one pipeline serves every language."""
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import load_settings
 from bot.language_detection import LANGUAGE
+from bot.normalise import normalise_word
 
 
 @lru_cache(maxsize=None)
@@ -46,7 +48,7 @@ class SpacyRuleTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
         doc = _nlp(self._language(message) or "xx")(text)
-        tokens = [Token(t.text, t.idx) for t in doc if not t.is_space]
+        tokens = [Token(normalise_word(t.text), t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
         if not tokens:
             tokens = [Token(text, 0)]
         return self._apply_token_pattern(tokens)

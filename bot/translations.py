@@ -4,6 +4,7 @@ for the texts they compose, and by `make check-translations`."""
 from __future__ import annotations
 
 import logging
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,15 +19,21 @@ DEFAULT_LANGUAGE = "en"
 Responses = Dict[str, List[Dict[str, Any]]]
 
 
-class _Blank(dict):
-    """Formatting values: a missing placeholder stays visible instead of raising."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
 
 
 def fill(template: str, values: Mapping[str, Any]) -> str:
-    return string.Formatter().vformat(template, (), _Blank(values))
+    """Fill {name} placeholders; {{ and }} stand for braces; other braces (JSON payloads) stay as they are,
+    and an unknown placeholder stays visible instead of raising."""
+
+    def replace(match: "re.Match[str]") -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        return str(values[name]) if name in values else token
+
+    return _PLACEHOLDER.sub(replace, template)
 
 
 def placeholders(template: str) -> List[str]:

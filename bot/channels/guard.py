@@ -10,7 +10,7 @@ import logging
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
 from rasa.core.agent import Agent
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
@@ -44,18 +44,19 @@ def failed_actions(turn: Sequence[Event], custom: Set[str]) -> List[str]:
     return failed
 
 
-async def needs_apology(agent: Agent, sender_id: str, answered: bool) -> Optional[DialogueStateTracker]:
-    """The tracker when the last turn needs an apology, else None."""
+async def needs_apology(agent: Agent, sender_id: str) -> Optional[DialogueStateTracker]:
+    """The tracker when the last turn needs an apology (an action failed, or nothing was said), else None."""
     if agent.tracker_store is None:
         return None
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is None or tracker.is_paused():
         return None
-    failed = failed_actions(events_of_last_turn(list(tracker.events)), custom_action_names(agent))
+    turn = events_of_last_turn(list(tracker.events))
+    failed = failed_actions(turn, custom_action_names(agent))
     if failed:
         logger.error("Actions %s failed for a conversation; the user gets the apology.", failed)
         return tracker
-    return None if answered else tracker
+    return None if any(isinstance(e, BotUttered) for e in turn) else tracker
 
 
 async def apology_messages(agent: Agent, tracker: DialogueStateTracker, channel: str) -> List[Dict[str, Any]]:

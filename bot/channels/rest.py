@@ -55,7 +55,7 @@ class HavenRestInput(RestInput):
                 logger.error("Handling a REST message timed out.")
             except Exception:
                 logger.exception("Handling a REST message failed.")
-            tracker = await guard.needs_apology(agent, sender_id, answered=bool(collector.messages))
+            tracker = await guard.needs_apology(agent, sender_id)
             if tracker is not None:
                 apology = await guard.apology_messages(agent, tracker, self.name())
                 collector.messages.extend(guard.recipient_messages(apology, sender_id))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -45,6 +46,7 @@ class Stack:
     directory_url: str
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)
     _processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -77,13 +79,24 @@ class Stack:
 
     def start_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "tracker.db"}"\n')
+        config = yaml.safe_load((ROOT / "endpoints.yml").read_text())  # the project's, with test addresses
+        config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
+        config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.workdir / "tracker.db")}
+        endpoints.write_text(yaml.safe_dump(config))
         log = self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--model",
                                    str(self.model), "--port", str(self.rasa_port), "--endpoints", str(endpoints),
-                                   "--credentials", str(ROOT / "credentials.yml")], self._env())
+                                   "--credentials", str(ROOT / "credentials.yml"), "--cors", "*"], self._env())
         wait_until_up(f"{self.rasa_url}/status?token={TOKEN}", self._processes["rasa"], log)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def start_web(self, rasa_public_url: str) -> None:
+        env = dict(self._env(), HAVEN_WEB_PORT=str(self.web_port), HAVEN_WEB_HOST="127.0.0.1",
+                   HAVEN_RASA_PUBLIC_URL=rasa_public_url)
+        log = self._spawn("web", [sys.executable, "-m", "web.app"], env)
+        wait_until_up(f"{self.web_url}/health", self._processes["web"], log, timeout=60)
 
     def stop_all(self) -> None:
         for name in list(self._processes):

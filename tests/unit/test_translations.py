@@ -72,3 +72,12 @@ async def test_nlg_answers_in_the_slot_language_and_falls_back_to_english(caplog
     assert fallback["text"] == "Bye"
     assert "No fr translation of utter_bye" in caplog.text
     assert (await nlg.generate("utter_greet", Tracker(None), "rest", name="A"))["text"] == "Hello A"
+
+
+def test_fill_leaves_json_payloads_alone():
+    from bot.translations import fill
+
+    assert fill('/find_support_center{"service_type": "x"}', {}) == '/find_support_center{"service_type": "x"}'
+    assert fill('/ask_return_steps{{"return_phase": "{phase}"}}', {"phase": "transport"}) == \
+        '/ask_return_steps{"return_phase": "transport"}'
+    assert fill("Step {number} of {total}: {missing}", {"number": 1, "total": 3}) == "Step 1 of 3: {missing}"

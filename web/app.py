@@ -1,0 +1,91 @@
+"""Haven's web app: serves the landing page with the chat widget, the widget as one embeddable script
+(/widget.js) and the privacy notice.
+
+    python -m web.app            # http://localhost:8080 (HAVEN_WEB_PORT)
+
+The widget talks to Rasa's socket.io channel at HAVEN_RASA_PUBLIC_URL (default http://localhost:5005)."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import jinja2
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent
+WIDGET = ROOT / "static" / "haven-widget.js"
+logger = logging.getLogger(__name__)
+
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "templates"),
+                               autoescape=jinja2.select_autoescape(["html"]))
+
+
+def _settings(app: web.Application) -> dict:
+    return app["settings"]
+
+
+def render(name: str, **context: object) -> web.Response:
+    return web.Response(text=TEMPLATES.get_template(name).render(**context), content_type="text/html")
+
+
+async def index(request: web.Request) -> web.Response:
+    settings = _settings(request.app)
+    language = request.query.get("lang", "en")
+    if language not in ("en", "fr", "ar"):
+        language = "en"
+    return render("index.html", rasa_url=settings["rasa_url"], language=language,
+                  page_url=f"{request.scheme}://{request.host}")
+
+
+async def privacy(request: web.Request) -> web.Response:
+    return render("privacy.html")
+
+
+async def widget(request: web.Request) -> web.StreamResponse:
+    if not WIDGET.exists():
+        return web.Response(status=503, text="The widget is not built yet: run `make widget`.")
+    response = web.Response(body=WIDGET.read_bytes(), content_type="application/javascript")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # embeddable on any organisation's site
+    response.enable_compression()
+    return response
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "widget_built": WIDGET.exists()})
+
+
+@web.middleware
+async def security_headers(request: web.Request,
+                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    response = await handler(request)
+    rasa = _settings(request.app)["rasa_url"]
+    websocket = rasa.replace("http://", "ws://").replace("https://", "wss://")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"connect-src 'self' {rasa} {websocket}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def create_app(rasa_url: str | None = None) -> web.Application:
+    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app["settings"] = {"rasa_url": rasa_url or os.environ.get("HAVEN_RASA_PUBLIC_URL", "http://localhost:5005")}
+    app.add_routes([web.get("/", index), web.get("/privacy", privacy), web.get("/widget.js", widget),
+                    web.get("/health", health)])
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    port = int(os.environ.get("HAVEN_WEB_PORT", "8080"))
+    web.run_app(create_app(), host=os.environ.get("HAVEN_WEB_HOST", "0.0.0.0"), port=port,
+                print=lambda _: print(f"Haven web app on http://localhost:{port}", flush=True))
+
+
+if __name__ == "__main__":
+    main()
