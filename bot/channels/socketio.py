@@ -2,9 +2,11 @@
 and no-silence guard as the REST channel. Same name and path, so the widget talks to /socket.io."""
 from __future__ import annotations
 
+import inspect
 import logging
 import os
-from typing import Any, Awaitable, Callable, Text
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
@@ -43,4 +45,24 @@ class HavenSocketIOInput(SocketIOInput):
                 for apology in await guard.apology_messages(agent, tracker, self.name()):
                     await message.output_channel.send_response(message.sender_id, apology)
 
-        return super().blueprint(guarded)
+        blueprint = super().blueprint(guarded)
+        self._fix_session_request()
+        return blueprint
+
+    def _fix_session_request(self) -> None:
+        """Rasa 3.6's handler calls python-socketio's enter_room without awaiting it (a coroutine since
+        python-socketio 5.10), so the client never joins its session's room and never gets an answer.
+        Same handler, awaited."""
+        sio = self.sio
+
+        async def session_request(sid: Text, data: Optional[Dict[Text, Any]]) -> None:
+            data = data or {}
+            if not data.get("session_id"):
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+
+        sio.on("session_request", handler=session_request, namespace=self.namespace)
