@@ -53,11 +53,9 @@ def format_results(results: Sequence[Tuple[CentreInfo, float]], where: str, serv
 
 def search(session: Session, origin: Tuple[float, float], service: Optional[str],
            country_code: Optional[str], language: str = "en") -> List[Tuple[CentreInfo, float]]:
-    """Nearest centres, kept inside the person's country when it has any (crossing borders in a crisis
-    is no advice to give lightly)."""
-    candidates = queries.centres(session, service, country_code, language) if country_code else []
-    if not candidates:
-        candidates = queries.centres(session, service, None, language)
+    """Nearest centres; inside the person's country when it is known (crossing borders in a crisis is no
+    advice to give lightly), anywhere for a shared location."""
+    candidates = queries.centres(session, service, country_code, language)
     return nearest(origin, candidates, lambda c: c.position, limit=RESULTS)
 
 
@@ -120,10 +118,13 @@ class ActionFindCentres(Action):
             dispatcher.utter_message(response="utter_ask_place")
             return remember_service(service)
         where = place.name if match.entry.kind == "place" else place.country_name
-        results = search(session, (place.latitude, place.longitude), service, place.country_code, language)
+        origin = (place.latitude, place.longitude)
+        results = search(session, origin, service, place.country_code, language)
         if not results:
+            # Nothing for that service in the country: say so, then show the nearest places that help at all.
             dispatcher.utter_message(response="utter_no_centre", where=where)
-        else:
+            service, results = None, search(session, origin, None, place.country_code, language)
+        if results:
             dispatcher.utter_message(text=format_results(results, where, service, names, language))
         return remember_service(None)
 

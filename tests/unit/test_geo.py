@@ -34,3 +34,10 @@ def test_service_filter_keeps_only_that_service(session):
 
     results = search(session, (31.95, 35.91), "labour_rights", "JO")
     assert [c.id for c, _ in results] == ["tamkeen-amman"]
+
+
+def test_a_service_missing_in_the_country_is_not_looked_for_abroad(session):
+    from actions.centres import search
+
+    assert search(session, (32.11, 20.06), "shelter", "LY") == []
+    assert len(search(session, (32.11, 20.06), None, "LY")) == 3
