@@ -41,8 +41,8 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def open_chat(browser, web: str, width: int = 1280, height: int = 800, language: str = "en"):
-    context = browser.new_context(viewport={"width": width, "height": height})
+def open_chat(browser, web: str, width: int = 1280, height: int = 800, language: str = "en", **options):
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
     page.goto(f"{web}/?lang={language}")
     page.locator(".toggle").click()
@@ -165,4 +165,26 @@ def test_keyboard_only_use(browser, web):
     page.keyboard.press("Tab")  # focus leaves the input: every control is a real, focusable element
     assert page.evaluate("() => document.querySelector('#haven-widget').shadowRoot.activeElement.tagName") in \
         ("BUTTON", "SELECT", "A", "TEXTAREA")
+    context.close()
+
+
+def test_arabic_typed_without_choosing_turns_the_layout_right_to_left(browser, web):
+    context, page = open_chat(browser, web)
+    assert page.locator(".panel").get_attribute("dir") == "ltr"
+    say(page, "أريد العودة إلى بلدي من فضلك")
+    wait_for_bot(page, 1)
+    page.wait_for_function("() => document.querySelector('#haven-widget').shadowRoot"
+                           ".querySelector('.panel').getAttribute('dir') === 'rtl'")
+    context.close()
+
+
+def test_share_my_location_and_talk_to_a_person(browser, web):
+    context, page = open_chat(browser, web, geolocation={"latitude": 33.89, "longitude": 35.50},
+                              permissions=["geolocation"])
+    page.locator(".location").click()
+    wait_for_bot(page, 1)
+    assert "Beirut" in bot_messages(page).nth(0).inner_text()
+    page.locator(".human").click()
+    wait_for_bot(page, 2)
+    assert "person" in bot_messages(page).nth(1).inner_text()
     context.close()

@@ -133,9 +133,23 @@ socket.on("session_confirm", (id) => {
   flushOutbox();
 });
 socket.on("disconnect", () => { confirmed = false; showStatus(); });
+// The layout follows the language the bot answers in: right to left as soon as it answers in Arabic.
+function followBotLanguage(text) {
+  const letters = (String(text).match(/\p{L}/gu) || []).length;
+  const arabic = (String(text).match(/[\u0600-\u06FF]/g) || []).length;
+  if (!letters) return;
+  if (arabic / letters > 0.5 && !RTL.has(language)) {
+    store.set("latinLanguage", language);
+    applyLanguage("ar");
+  } else if (arabic / letters < 0.2 && RTL.has(language)) {
+    applyLanguage(store.get("latinLanguage") || "en");
+  }
+}
+
 socket.on("bot_uttered", (message) => {
   typing.hidden = true;
   if (message && message.text) {
+    followBotLanguage(message.text);
     const entry = { from: "bot", text: message.text };
     render(entry);
     remember(entry);
