@@ -68,20 +68,26 @@ def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: T
                                                          queries.service_names(session, language), language))
 
 
+def answer_urgently(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, opening: str,
+                    service: Optional[str], handoff_response: str) -> List[EventType]:
+    """Numbers and places first (an apology if the directory is down), then the urgent handoff."""
+    try:
+        with common.directory() as session:
+            urgent_answer(session, dispatcher, tracker, opening, service)
+    except common.DirectoryUnavailable:
+        dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
+    dispatcher.utter_message(response=handoff_response)
+    return common.handoff_events(reason, urgent=True, tracker=tracker)
+
+
 class ActionEmergency(Action):
     def name(self) -> Text:
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        events = common.handoff_events("emergency", urgent=True, tracker=tracker)
-        try:
-            with common.directory() as session:
-                urgent_answer(session, dispatcher, tracker, "utter_txt_emergency_opening", None)
-        except common.DirectoryUnavailable:
-            dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-        dispatcher.utter_message(response="utter_emergency_handoff")
-        return events
+        return answer_urgently(dispatcher, tracker, "emergency", "utter_txt_emergency_opening", None,
+                               "utter_emergency_handoff")
 
 
 class ActionReportExploitation(Action):
@@ -90,14 +96,8 @@ class ActionReportExploitation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        events = common.handoff_events("exploitation", urgent=True, tracker=tracker)
-        try:
-            with common.directory() as session:
-                urgent_answer(session, dispatcher, tracker, "utter_txt_exploitation_opening", "legal_aid")
-        except common.DirectoryUnavailable:
-            dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-        dispatcher.utter_message(response="utter_exploitation_handoff")
-        return events
+        return answer_urgently(dispatcher, tracker, "exploitation", "utter_txt_exploitation_opening", "legal_aid",
+                               "utter_exploitation_handoff")
 
 
 class ActionRequestHuman(Action):
