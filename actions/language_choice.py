@@ -17,6 +17,9 @@ from bot.language import OTHER, LanguageSettings, load_settings
 
 #: Detection confidence from which a message switches the conversation's language.
 SWITCH_CONFIDENCE = 0.7
+#: A conversation's first message sets its language on less evidence ("bonjour", "مرحبا"): there is no
+#: earlier language to keep.
+FIRST_MESSAGE_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ def decide(current: Optional[str], chosen: bool, detected: Mapping[str, Any], ex
     if chosen:
         return LanguageDecision(current, True)
     name, confidence = detected.get("name"), float(detected.get("confidence") or 0.0)
-    if name in settings.languages and confidence >= SWITCH_CONFIDENCE:
+    if name in settings.languages and confidence >= (FIRST_MESSAGE_CONFIDENCE if first_message else SWITCH_CONFIDENCE):
         return LanguageDecision(name, False)
     if first_message and name == OTHER and confidence >= SWITCH_CONFIDENCE:
         return LanguageDecision(current, False, offer_choice=True)

@@ -65,3 +65,9 @@ def test_a_first_message_in_an_unsupported_language_gets_the_offer():
                                        ("arabe", "ar"), ("hello", None)])
 def test_a_language_named_alone_is_an_explicit_choice(text, code):
     assert SETTINGS.named(text) == code
+
+
+def test_a_short_first_message_sets_the_language():
+    assert decide(None, False, detected("bonjour"), None, True, SETTINGS).language == "fr"
+    assert decide(None, False, detected("ok"), None, True, SETTINGS).language == "en"
+    assert decide("en", False, detected("bonjour"), None, False, SETTINGS).language == "en"
