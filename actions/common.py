@@ -69,7 +69,3 @@ def handoff_events(reason: str, urgent: bool, tracker: Tracker) -> List[EventTyp
     already_urgent = tracker.get_slot("handoff_priority") == "urgent"
     return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", reason),
             SlotSet("handoff_priority", "urgent" if urgent or already_urgent else "normal")]
-
-
-def buttons(*pairs: tuple) -> List[Dict[str, str]]:
-    return [{"title": title, "payload": payload} for title, payload in pairs]

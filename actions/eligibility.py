@@ -141,7 +141,3 @@ def outcome(programmes: Sequence[ProgrammeSpec], answers: Mapping[str, Any]) -> 
         not_eligible=[a for a in assessments if a.verdict != Verdict.ELIGIBLE],
         refer_asylum=any(a.refer_asylum for a in assessments),
     )
-
-
-def answers_from_slots(slots: Mapping[str, Any], fields: Sequence[str]) -> Dict[str, Any]:
-    return {f: slots.get(f) for f in fields}
