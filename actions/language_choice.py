@@ -13,7 +13,7 @@ from rasa_sdk import Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.language import OTHER, LanguageSettings, load_settings
+from bot.language import OTHER, LanguageSettings, default_identifier
 
 #: Detection confidence from which a message switches the conversation's language.
 SWITCH_CONFIDENCE = 0.7
@@ -64,7 +64,7 @@ class ValidateSlotMappings(ValidationAction):
 
     async def extract_language(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
-        settings = load_settings()
+        settings = default_identifier().settings  # read once per process, not on every message
         decision = decide(
             current=tracker.get_slot("language"), chosen=bool(tracker.get_slot("language_chosen")),
             detected=tracker.latest_message.get("language") or {}, explicit=explicit_choice(tracker, settings),
