@@ -8,7 +8,7 @@ export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
 DIRECTORY_FILES := $(wildcard data/directory/*)
 WIDGET_SOURCES := $(wildcard web/widget/src/*.js) web/widget/package.json web/widget/package-lock.json
 
-.PHONY: run test venv db model widget chromium validate nlu-eval check-translations bench clean help
+.PHONY: run test venv db model widget chromium validate nlu-report check-translations check-content publish bench agent clean help
 
 help:
 	@echo "make run   - set everything up and start Rasa (:5005), the actions (:5055) and the web app (:8080)"
@@ -48,14 +48,24 @@ run: venv db model widget
 	@mkdir -p var
 	$(PY) -m scripts.start
 
-test: venv db model widget chromium validate check-translations
+test: venv db model widget chromium check-content
 	$(VENV)/bin/python -m pytest tests
+
+agent: venv
+	@test -n "$(LOGIN)" -a -n "$(NAME)" || { echo 'usage: make agent LOGIN=amina NAME="Amina"'; exit 2; }
+	$(PY) -m hotline.accounts create "$(LOGIN)" --name "$(NAME)"
 
 clean:
 	rm -rf var models .pytest_cache
 
-nlu-eval: $(STAMP)
-	$(PY) -m scripts.evaluate_nlu
+nlu-report: $(STAMP)
+	$(PY) -m scripts.nlu_report
+
+check-content: $(STAMP)
+	$(PY) -m scripts.check_content
+
+publish: venv
+	$(PY) -m scripts.publish
 
 check-translations: $(STAMP)
 	$(PY) -m scripts.check_translations

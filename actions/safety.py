@@ -2,7 +2,7 @@
 asking for a person is always possible; repeated misunderstandings lead to a person."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
@@ -12,31 +12,9 @@ from sqlalchemy.orm import Session
 from actions import common
 from actions.centres import format_results, search
 from actions.directory import queries
-from actions.places import read_place
-from actions.texts import joined, language_of, t
-
-HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
-
-
-def format_numbers(numbers: List[Tuple[str, str]], language: str) -> str:
-    return joined([t("utter_txt_emergency_number", language, service=service, number=number)
-                   for service, number in numbers], language)
-
-
-def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
-    """(country code, place) from this message, else from what the conversation already knows."""
-    entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
-    prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
-    query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
-    match = query.found
-    if match is not None:
-        place = (queries.place(session, match.entry.id, language) if match.entry.kind == "place"
-                 else queries.capital_like_place(session, match.entry.country_code, language))
-        return match.entry.country_code, place
-    if prefer:
-        return prefer, queries.capital_like_place(session, prefer, language)
-    return None, None
-
+from actions.emergency_numbers import number_lines, where_is_the_person
+from actions.handoff import enqueue_and_tell
+from actions.texts import language_of, t
 
 def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
                   service: Optional[str]) -> None:
@@ -44,24 +22,8 @@ def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: T
     nearest centres."""
     language = language_of(tracker)
     country, place = where_is_the_person(session, tracker, language)
-    lines = [t(opening, language)]
-    if country is None:
-        lines.append(t("utter_txt_emergency_numbers_all", language))
-        for code in HOST_COUNTRIES:
-            numbers = queries.emergency_numbers(session, code, language)
-            lines.append(t("utter_txt_emergency_country_line", language,
-                           country=queries.country_name(session, code, language) or code,
-                           numbers=format_numbers(numbers, language) if numbers
-                           else t("utter_txt_no_checked_number", language)))
-        lines.append(t("utter_txt_tell_town", language))
-        dispatcher.utter_message(text="\n".join(lines))
-        return
-    name = queries.country_name(session, country, language) or country
-    numbers = queries.emergency_numbers(session, country, language)
-    lines.append(t("utter_txt_emergency_numbers", language, country=name, numbers=format_numbers(numbers, language))
-                 if numbers else t("utter_txt_no_emergency_number", language, country=name))
-    dispatcher.utter_message(text="\n".join(lines))
-    if place is not None:
+    dispatcher.utter_message(text="\n".join([t(opening, language), *number_lines(session, country, language)]))
+    if country is not None and place is not None:
         results = search(session, (place.latitude, place.longitude), service, country, language)
         if results:
             dispatcher.utter_message(text=format_results(results, place.name, service,
@@ -76,8 +38,7 @@ def answer_urgently(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
             urgent_answer(session, dispatcher, tracker, opening, service)
     except common.DirectoryUnavailable:
         dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-    dispatcher.utter_message(response=handoff_response)
-    return common.handoff_events(reason, urgent=True, tracker=tracker)
+    return enqueue_and_tell(dispatcher, tracker, reason, True, handoff_response)
 
 
 class ActionEmergency(Action):
@@ -108,8 +69,7 @@ class ActionRequestHuman(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         reason = "repeated_misunderstanding" if tracker.get_slot("handoff_reason") == "repeated_misunderstanding" \
             else "asked_for_person"
-        dispatcher.utter_message(response="utter_handoff_requested")
-        return common.handoff_events(reason, urgent=False, tracker=tracker)
+        return enqueue_and_tell(dispatcher, tracker, reason, False, "utter_handoff_requested")
 
 
 def previous_user_intent(tracker: Tracker) -> Optional[str]:

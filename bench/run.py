@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -62,31 +61,13 @@ def bench_langid(name: str = "langid") -> Dict[str, object]:
     return result
 
 
-def rasa(*args: str) -> None:
-    subprocess.run([str(Path(sys.executable).parent / "rasa"), *args], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def bench_intents(out: Path) -> Dict[str, object]:
-    languages = sorted(p.name for p in (ROOT / "data" / "nlu").iterdir() if p.is_dir())
-    train_parts = out / "train"
-    train_parts.mkdir(parents=True, exist_ok=True)
-    for language in languages:
-        rasa("data", "split", "nlu", "--nlu", f"data/nlu/{language}", "--training-fraction", "0.8",
-             "--random-seed", "7", "--out", str(out / "split" / language))
-        (train_parts / f"{language}.yml").write_bytes((out / "split" / language / "training_data.yml").read_bytes())
-    started = time.monotonic()
-    rasa("train", "nlu", "--nlu", str(train_parts), "--config", "config.yml", "--out", str(out),
-         "--fixed-model-name", "held-out")
-    result: Dict[str, object] = {"nlu_training_seconds": round(time.monotonic() - started, 1)}
-    for language in languages:
-        results = out / "results" / language
-        rasa("test", "nlu", "--nlu", str(out / "split" / language / "test_data.yml"), "--model",
-             str(out / "held-out.tar.gz"), "--out", str(results), "--no-plot")
-        report = json.loads((results / "intent_report.json").read_text())
-        result[language] = {"macro_f1": round(report["macro avg"]["f1-score"], 4),
-                            "accuracy": round(report["accuracy"], 4),
-                            "test_examples": int(report["macro avg"]["support"])}
+    from scripts.nlu_report import held_out_evaluation
+
+    evaluation = held_out_evaluation(out, plots=False)
+    result: Dict[str, object] = {"nlu_training_seconds": evaluation["nlu_training_seconds"]}
+    for language, scores in evaluation["languages"].items():
+        result[language] = {key: scores[key] for key in ("macro_f1", "accuracy", "test_examples")}
     return result
 
 

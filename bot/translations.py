@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -88,6 +88,17 @@ class Catalogue:
                 for b in (variants[0].get("buttons", []) if variants else [])]
 
 
-@lru_cache(maxsize=1)
-def catalogue() -> Catalogue:
+def _source_files(root: Path = ROOT) -> Tuple[Tuple[str, int], ...]:
+    files = [root / "domain.yml", *sorted((root / "data" / "translations").glob("*.yml"))]
+    return tuple((str(path), path.stat().st_mtime_ns) for path in files if path.exists())
+
+
+@lru_cache(maxsize=2)
+def _catalogue(signature: Tuple[Tuple[str, int], ...]) -> Catalogue:
     return Catalogue.load()
+
+
+def catalogue() -> Catalogue:
+    """The catalogue, read again when domain.yml or a translation file changes (a publish), so the action
+    server and the console never need a restart for new texts."""
+    return _catalogue(_source_files())

@@ -6,25 +6,13 @@ HAVEN_RASA_TOKEN or var/rasa-token (created once)."""
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from pathlib import Path
 
 from honcho.manager import Manager
 
+from hotline.rasa_api import rasa_token
 from scripts.train_if_changed import ROOT, model_path
-
-
-def api_token() -> str:
-    token = os.environ.get("HAVEN_RASA_TOKEN")
-    if token:
-        return token
-    path = ROOT / "var" / "rasa-token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def main() -> int:
@@ -42,16 +30,17 @@ def main() -> int:
     manager.add_process("actions", f"{bin_dir}/rasa run actions --port {actions_port}", cwd=str(ROOT), env=env)
     manager.add_process(
         "rasa",
-        f"{bin_dir}/rasa run --enable-api --auth-token {api_token()} --model {model} --port {rasa_port} "
+        f"{bin_dir}/rasa run --enable-api --auth-token {rasa_token()} --model {model} --port {rasa_port} "
         f"--credentials credentials.yml --endpoints endpoints.yml --cors '{cors}'",
         cwd=str(ROOT), env=env, quiet=False,
     )
     manager.add_process("web", f"{bin_dir}/python -m web.app", cwd=str(ROOT),
-                        env=dict(env, HAVEN_WEB_PORT=web_port,
+                        env=dict(env, HAVEN_WEB_PORT=web_port, HAVEN_RASA_URL=f"http://localhost:{rasa_port}",
                                  HAVEN_RASA_PUBLIC_URL=os.environ.get("HAVEN_RASA_PUBLIC_URL",
                                                                       f"http://localhost:{rasa_port}")))
     print(f"Haven is starting (Rasa loads its model in about a minute):\n"
           f"  web chat:  http://localhost:{web_port}\n"
+          f"  hotline:   http://localhost:{web_port}/console  (accounts: python -m hotline.accounts create)\n"
           f"  REST:      POST http://localhost:{rasa_port}/webhooks/rest/webhook  (see README)\n"
           f"  actions:   http://localhost:{actions_port}\n"
           f"Ctrl-C stops everything.", flush=True)

@@ -3,7 +3,8 @@
 
     python -m web.app            # http://localhost:8080 (HAVEN_WEB_PORT)
 
-The widget talks to Rasa's socket.io channel at HAVEN_RASA_PUBLIC_URL (default http://localhost:5005)."""
+The widget talks to Rasa's socket.io channel at HAVEN_RASA_PUBLIC_URL (default http://localhost:5005).
+The hotline console (web.console) lives under /console and calls Rasa's HTTP API at HAVEN_RASA_URL."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +15,9 @@ from typing import Awaitable, Callable
 import jinja2
 from aiohttp import web
 
+from web import console
+from web.settings import SETTINGS
+
 ROOT = Path(__file__).resolve().parent
 WIDGET = ROOT / "static" / "haven-widget.js"
 logger = logging.getLogger(__name__)
@@ -23,7 +27,7 @@ TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "templates"
 
 
 def _settings(app: web.Application) -> dict:
-    return app["settings"]
+    return app[SETTINGS]
 
 
 def render(name: str, **context: object) -> web.Response:
@@ -74,9 +78,10 @@ async def security_headers(request: web.Request,
 
 def create_app(rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
-    app["settings"] = {"rasa_url": rasa_url or os.environ.get("HAVEN_RASA_PUBLIC_URL", "http://localhost:5005")}
+    app[SETTINGS] = {"rasa_url": rasa_url or os.environ.get("HAVEN_RASA_PUBLIC_URL", "http://localhost:5005")}
     app.add_routes([web.get("/", index), web.get("/privacy", privacy), web.get("/widget.js", widget),
                     web.get("/health", health)])
+    console.setup(app)
     return app
 
 

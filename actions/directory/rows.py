@@ -72,8 +72,19 @@ class CountryRow(NamedRow):
     code: str = Field(..., regex=ISO2)
     role: str = Field(..., regex=r"^(host|origin)$")
     alt_names: List[str] = []
+    # The country's bounding box, to catch swapped or mistyped coordinates of its places and centres.
+    min_lat: Optional[float] = Field(None, ge=-90, le=90)
+    min_lon: Optional[float] = Field(None, ge=-180, le=180)
+    max_lat: Optional[float] = Field(None, ge=-90, le=90)
+    max_lon: Optional[float] = Field(None, ge=-180, le=180)
 
     _lists = validator("alt_names", pre=True, allow_reuse=True)(split_list)
+    _blank = validator("min_lat", "min_lon", "max_lat", "max_lon", pre=True, allow_reuse=True)(blank_to_none)
+
+    @property
+    def bounds(self) -> Optional[tuple]:
+        box = (self.min_lat, self.min_lon, self.max_lat, self.max_lon)
+        return None if any(v is None for v in box) else box
 
 
 class PlaceRow(NamedRow):

@@ -1,5 +1,6 @@
 """Haven's REST channel: Rasa's `rest` channel with a message size limit, clear errors on malformed
-requests, and the no-silence guard (bot.channels.guard). Same webhook: POST /webhooks/rest/webhook."""
+requests, the no-silence guard (bot.channels.guard), and hotline messages sent since the user's last
+message (bot.channels.hotline_relay). Same webhook: POST /webhooks/rest/webhook."""
 from __future__ import annotations
 
 import copy
@@ -15,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import guard
+from bot.channels.hotline_relay import undelivered_hotline_messages
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = int(os.environ.get("HAVEN_MAX_MESSAGE_CHARS", "2000"))
@@ -48,6 +50,8 @@ class HavenRestInput(RestInput):
             if len(text) > MAX_MESSAGE_CHARS:
                 return response.json(await _too_long(agent, sender_id))
             collector = CollectingOutputChannel()
+            relayed = await undelivered_hotline_messages(agent, sender_id, self.name())
+            collector.messages.extend(guard.recipient_messages(relayed, sender_id))
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
                                                  metadata=self.get_metadata(request)))

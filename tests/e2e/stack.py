@@ -9,7 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 import yaml
@@ -48,13 +48,48 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     _processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    _web_public_url: Optional[str] = None
+    #: Where the WhatsApp channel sends messages (a fake Graph API in tests); its secrets come from whatsapp_env.
+    graph_api_url: Optional[str] = None
+    whatsapp_env: Dict[str, str] = field(default_factory=dict)
+    graph: Optional[Any] = None  # the fake Graph API object, for tests to read what was sent
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def hotline_url(self) -> str:
+        return f"sqlite:///{self.workdir / 'hotline.db'}"
+
+    @property
+    def hotline_config(self) -> Path:
+        """The stack's hotline hours: open around the clock unless a test rewrites this file."""
+        path = self.workdir / "hotline.yml"
+        if not path.exists():
+            self.set_hotline_open(True)
+        return path
+
+    def set_hotline_open(self, is_open: bool) -> Optional[str]:
+        """Open around the clock, or closed until 08:00 three days from now (local time). Returns that
+        day's English name when closed."""
+        config = yaml.safe_load((ROOT / "data" / "hotline.yml").read_text(encoding="utf-8"))
+        days = list(config["opening_hours"])
+        config["opening_hours"] = {day: (["00:00-00:00"] if is_open else []) for day in days}
+        reopens = None
+        if not is_open:
+            from datetime import datetime, timedelta
+            from zoneinfo import ZoneInfo
+
+            weekday = (datetime.now(ZoneInfo(config["timezone"])) + timedelta(days=3)).weekday()
+            config["opening_hours"][days[weekday]] = ["08:00-20:00"]
+            reopens = config["weekday_names"]["en"][weekday]
+        (self.workdir / "hotline.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        return reopens
+
     def _env(self, database_url: Optional[str] = None) -> Dict[str, str]:
-        return dict(os.environ, PYTHONPATH=str(ROOT), HAVEN_DATABASE_URL=database_url or self.directory_url)
+        return dict(os.environ, PYTHONPATH=str(ROOT), HAVEN_DATABASE_URL=database_url or self.directory_url,
+                    HAVEN_HOTLINE_DATABASE_URL=self.hotline_url, HAVEN_HOTLINE_CONFIG=str(self.hotline_config))
 
     def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> Path:
         log = self.workdir / f"{name}.log"
@@ -83,18 +118,32 @@ class Stack:
         config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
         config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.workdir / "tracker.db")}
         endpoints.write_text(yaml.safe_dump(config))
+        credentials = self.workdir / "credentials.yml"
+        channels = yaml.safe_load((ROOT / "credentials.yml").read_text())  # the project's, WhatsApp at the fake
+        if self.graph_api_url:
+            channels["bot.channels.whatsapp.WhatsAppInput"]["api_base_url"] = self.graph_api_url
+        credentials.write_text(yaml.safe_dump(channels))
         log = self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--model",
                                    str(self.model), "--port", str(self.rasa_port), "--endpoints", str(endpoints),
-                                   "--credentials", str(ROOT / "credentials.yml"), "--cors", "*"], self._env())
+                                   "--credentials", str(credentials), "--cors", "*"],
+                          dict(self._env(), **self.whatsapp_env))
         wait_until_up(f"{self.rasa_url}/status?token={TOKEN}", self._processes["rasa"], log)
 
     @property
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
-    def start_web(self, rasa_public_url: str) -> None:
+    def start_web(self, rasa_public_url: Optional[str] = None) -> None:
+        """The web app (chat page and hotline console); restarted only if the widget's Rasa address changes."""
+        rasa_public_url = rasa_public_url or self.rasa_url
+        running = self._processes.get("web")
+        if running is not None and running.poll() is None and self._web_public_url == rasa_public_url:
+            return
+        self.stop("web")
+        self._web_public_url = rasa_public_url
         env = dict(self._env(), HAVEN_WEB_PORT=str(self.web_port), HAVEN_WEB_HOST="127.0.0.1",
-                   HAVEN_RASA_PUBLIC_URL=rasa_public_url)
+                   HAVEN_RASA_PUBLIC_URL=rasa_public_url, HAVEN_RASA_URL=self.rasa_url, HAVEN_RASA_TOKEN=TOKEN,
+                   HAVEN_CONSOLE_SECRET="e2e console secret")
         log = self._spawn("web", [sys.executable, "-m", "web.app"], env)
         wait_until_up(f"{self.web_url}/health", self._processes["web"], log, timeout=60)
 

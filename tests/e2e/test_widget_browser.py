@@ -2,7 +2,6 @@
 the real stack: Rasa's socket.io channel behind a proxy the tests can cut, the actions and the web app."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -10,11 +9,7 @@ import pytest
 from tests.e2e.proxy import CuttableProxy
 from tests.e2e.stack import ROOT, free_port
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REPLY_TIMEOUT = 30_000
 
 
@@ -29,16 +24,6 @@ def proxy(stack) -> Iterator[CuttableProxy]:
 def web(stack, proxy) -> str:
     stack.start_web(f"http://127.0.0.1:{proxy.listen_port}")
     return stack.web_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install chromium (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def open_chat(browser, web: str, width: int = 1280, height: int = 800, language: str = "en", **options):

@@ -1,0 +1,67 @@
+"""Putting a conversation in the hotline queue and telling the user, in their language, what happens next:
+roughly how long until a person answers, or, outside the hotline's hours, when it opens and the
+emergency numbers to call meanwhile. Nobody is left waiting in silence."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import common
+from actions.emergency_numbers import number_lines, where_is_the_person
+from actions.texts import language_of, t
+from hotline import queue
+from hotline.db import session_scope
+from hotline.hours import Schedule
+
+logger = logging.getLogger(__name__)
+
+
+def closed_text(schedule: Schedule, now: datetime, language: str) -> str:
+    opening = schedule.next_opening(now)
+    when = t("utter_txt_hotline_when", language, day=schedule.weekday_name(opening.weekday(), language),
+             time=opening.strftime("%H:%M"), zone=schedule.zone_name(language)) if opening else "?"
+    return t("utter_txt_hotline_closed", language, when=when)
+
+
+def emergency_numbers_text(tracker: Tracker, language: str) -> Optional[str]:
+    try:
+        with common.directory() as session:
+            country, _ = where_is_the_person(session, tracker, language)
+            return "\n".join(number_lines(session, country, language))
+    except common.DirectoryUnavailable:
+        return None
+
+
+def enqueue_and_tell(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, urgent: bool,
+                     response: str, now: Optional[datetime] = None) -> List[EventType]:
+    """Queue the conversation, say a person was asked for (`response`) and when they will answer."""
+    language = language_of(tracker)
+    now = now or datetime.now(timezone.utc)
+    try:
+        schedule = Schedule.load()
+        with session_scope() as session:
+            placed = queue.enqueue(session, tracker.sender_id, tracker.get_latest_input_channel() or "unknown",
+                                   language, reason)
+            position = placed.position
+    except (SQLAlchemyError, OSError, ValueError, KeyError) as error:
+        logger.error("Could not put a conversation in the hotline queue: %s", error)
+        dispatcher.utter_message(text=t("utter_txt_hotline_unreachable", language))
+        return common.handoff_events(reason, urgent=urgent, tracker=tracker)
+    dispatcher.utter_message(response=response)
+    if schedule.is_open(now):
+        dispatcher.utter_message(text=t("utter_txt_hotline_wait", language,
+                                        minutes=schedule.estimated_minutes(position)))
+    else:
+        lines = [closed_text(schedule, now, language)]
+        if not urgent:  # urgent answers have just given the numbers
+            numbers = emergency_numbers_text(tracker, language)
+            if numbers:
+                lines += [t("utter_txt_hotline_danger", language), numbers]
+        dispatcher.utter_message(text="\n".join(lines))
+    return common.handoff_events(reason, urgent=urgent, tracker=tracker)

@@ -1,0 +1,57 @@
+"""SQLAlchemy models of the hotline database: who needs a person, who is helping them, and the agents.
+
+Kept apart from the directory database because the directory is rebuilt (swapped) on every content
+publish, while the queue must survive it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, Boolean
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+#: Statuses of a handoff request.
+WAITING, ASSIGNED, CLOSED = "waiting", "assigned", "closed"
+#: Why a person is needed, and how urgent each reason is (lower number = answered first).
+PRIORITY_OF_REASON = {"emergency": 0, "exploitation": 0, "asked_for_person": 1, "repeated_misunderstanding": 1,
+                      "service_unavailable": 1}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Agent(Base):
+    """A hotline staff member who can log into the console."""
+
+    __tablename__ = "hotline_agents"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), unique=True, nullable=False)
+    display_name = Column(String(64), nullable=False)  # shown to the user: "Amina from the Haven hotline"
+    password_hash = Column(String(255), nullable=False)  # argon2id, never the password
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class HandoffRequest(Base):
+    """One conversation that needs a person. At most one open (waiting or assigned) request per conversation."""
+
+    __tablename__ = "hotline_requests"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(64), nullable=False, default="unknown")
+    language = Column(String(8), nullable=False, default="en")
+    reason = Column(String(64), nullable=False)
+    priority = Column(Integer, nullable=False)
+    status = Column(String(16), nullable=False, default=WAITING)
+    agent_id = Column(Integer, ForeignKey("hotline_agents.id"))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    assigned_at = Column(DateTime)
+    handed_back_at = Column(DateTime)
+    closed_at = Column(DateTime)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    note = Column(Text)
+    agent = relationship(Agent)
+
+    __table_args__ = (Index("ix_hotline_requests_queue", "status", "priority", "created_at"),)

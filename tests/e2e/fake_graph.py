@@ -1,0 +1,109 @@
+"""Meta's side of WhatsApp for end-to-end tests: a fake Graph API (aiohttp on loopback, in its own thread)
+that records what Haven sends, and webhook deliveries shaped as Meta documents them, signed with the
+app secret."""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from typing import Any, Callable, Dict, List, Optional
+
+import requests
+from aiohttp import web
+
+from bot.channels.whatsapp import signature_header
+from tests.e2e.stack import free_port
+
+APP_SECRET = "e2e-whatsapp-app-secret"
+VERIFY_TOKEN = "e2e-verify-token"
+ACCESS_TOKEN = "e2e-access-token"
+PHONE_NUMBER_ID = "109876543210"
+
+
+class FakeGraphAPI:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.delivered: List[Dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._ready = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _send(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
+            return web.json_response({"error": {"message": "Invalid OAuth access token", "code": 190}}, status=401)
+        body = await request.json()
+        with self._lock:
+            self.delivered.append(body)
+        return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": body.get("to")}],
+                                  "messages": [{"id": f"wamid.OUT{uuid.uuid4().hex[:10]}"}]})
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        app = web.Application()
+        app.router.add_post("/{phone_number_id}/messages", self._send)
+        runner = web.AppRunner(app)
+        self._loop.run_until_complete(runner.setup())
+        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        self._ready.set()
+        self._loop.run_forever()
+
+    def start(self) -> "FakeGraphAPI":
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def texts_to(self, wa_id: str) -> List[str]:
+        with self._lock:
+            messages = [m for m in self.delivered if m.get("to") == wa_id]
+        texts = []
+        for message in messages:
+            if message.get("type") == "text":
+                texts.append(message["text"]["body"])
+            elif message.get("type") == "interactive":
+                texts.append(message["interactive"]["body"]["text"])
+        return texts
+
+    def wait_for(self, wa_id: str, predicate: Callable[[str], bool], timeout: float = 60) -> List[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            texts = self.texts_to(wa_id)
+            if any(predicate(t) for t in texts):
+                return texts
+            time.sleep(0.2)
+        raise AssertionError(f"nothing matching was sent to the WhatsApp user in {timeout}s: {self.texts_to(wa_id)}")
+
+
+def delivery(wa_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
+    """A webhook POST body as Meta documents it (one message)."""
+    message = {"from": wa_id, "id": f"wamid.IN{uuid.uuid4().hex}", "timestamp": str(int(time.time())), **message}
+    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA_ID", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Test User"}, "wa_id": wa_id}],
+        "messages": [message]}}]}]}
+
+
+def text(body: str) -> Dict[str, Any]:
+    return {"type": "text", "text": {"body": body}}
+
+
+def location(latitude: float, longitude: float) -> Dict[str, Any]:
+    return {"type": "location", "location": {"latitude": latitude, "longitude": longitude}}
+
+
+def post_webhook(rasa_url: str, payload: Dict[str, Any], secret: Optional[str] = APP_SECRET) -> requests.Response:
+    body = json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Hub-Signature-256"] = signature_header(secret, body)
+    return requests.post(f"{rasa_url}/webhooks/whatsapp/webhook", data=body, headers=headers, timeout=10)
