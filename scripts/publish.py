@@ -120,8 +120,9 @@ def publish(root: Path = ROOT, rasa: Optional[RasaServer] = None, directory_url:
     if check_first:
         say("checking the content")
         check(root)
-    say("training the model (if the training data changed)")
-    model = model or train(root)
+    if model is None:
+        say("training the model (if the training data changed)")
+        model = train(root)
     if run_tests:
         say(f"running the test stories against {model.name}")
         test_stories(root, model)

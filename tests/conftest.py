@@ -34,3 +34,18 @@ def session(directory_url: str, monkeypatch: pytest.MonkeyPatch):
 
     with open_session() as s:
         yield s
+
+
+@pytest.fixture()
+def content_copy(tmp_path: Path) -> Path:
+    """A copy of the project's content (code folders linked, not copied) for a test to break."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("domain.yml", "config.yml"):
+        shutil.copy(ROOT / name, content / name)
+    shutil.copytree(ROOT / "data", content / "data")
+    (content / "tests").mkdir()
+    shutil.copy(ROOT / "tests" / "test_stories.yml", content / "tests" / "test_stories.yml")
+    for package in ("actions", "bot", "hotline", "web"):
+        (content / package).symlink_to(ROOT / package)
+    return content

@@ -14,6 +14,7 @@ import requests
 from aiohttp import web
 
 from bot.channels.whatsapp import signature_header
+from tests import meta_payloads
 from tests.e2e.stack import free_port
 
 APP_SECRET = "e2e-whatsapp-app-secret"
@@ -86,11 +87,7 @@ class FakeGraphAPI:
 def delivery(wa_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
     """A webhook POST body as Meta documents it (one message)."""
     message = {"from": wa_id, "id": f"wamid.IN{uuid.uuid4().hex}", "timestamp": str(int(time.time())), **message}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA_ID", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Test User"}, "wa_id": wa_id}],
-        "messages": [message]}}]}]}
+    return meta_payloads.webhook(message, wa_id=wa_id, phone_number_id=PHONE_NUMBER_ID, name="Test User")
 
 
 def text(body: str) -> Dict[str, Any]:

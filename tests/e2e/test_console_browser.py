@@ -30,6 +30,7 @@ def test_an_agent_answers_a_web_chat_user_from_the_console(browser, stack, web) 
     try:
         user.say("I want to talk to a real person")
         user.wait_for(lambda text: "A person usually answers" in text)
+        stack.say(f"urgent-{uuid.uuid4().hex[:8]}", "I am in danger")  # an emergency: first in the queue
 
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
@@ -44,8 +45,9 @@ def test_an_agent_answers_a_web_chat_user_from_the_console(browser, stack, web) 
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
 
-        row = page.locator(f"#queue tbody tr", has_text="Asked for a person").last
+        row = page.locator("#queue tbody tr", has_text="Asked for a person").last
         row.wait_for(timeout=TIMEOUT)
+        assert "URGENT" in page.locator("#queue tbody tr").first.inner_text()
         page.screenshot(path=str(SCREENSHOTS / "console-queue.png"))
         request_id = page.evaluate(
             "async (sid) => (await (await fetch('/console/api/queue')).json()).requests"

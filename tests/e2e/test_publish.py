@@ -42,16 +42,8 @@ def test_a_model_rasa_cannot_load_leaves_the_old_one_serving(stack, user, tmp_pa
     assert "Haven" in stack.say(user, "hello")
 
 
-def test_content_with_a_problem_is_not_published(stack, tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    content.mkdir()
-    for name in ("domain.yml", "config.yml"):
-        shutil.copy(ROOT / name, content / name)
-    shutil.copytree(ROOT / "data", content / "data")
-    (content / "tests").mkdir()
-    shutil.copy(ROOT / "tests" / "test_stories.yml", content / "tests" / "test_stories.yml")
-    for package in ("actions", "bot", "hotline", "web"):
-        (content / package).symlink_to(ROOT / package)
+def test_content_with_a_problem_is_not_published(stack, content_copy: Path) -> None:
+    content = content_copy
     centres = content / "data" / "directory" / "centres.csv"
     centres.write_text(centres.read_text(encoding="utf-8").replace(",iom,LY,benghazi,", ",iom,LY,nowhere,", 1),
                        encoding="utf-8")

@@ -13,22 +13,14 @@ from bot.channels.whatsapp_api import (INTERACTIVE_BODY_LIMIT, TEXT_LIMIT, Retry
                                        graph_error, list_message, reply_buttons_message, retry_after_seconds,
                                        split_for_body, split_text)
 from bot.channels.whatsapp_store import ROOT, WhatsAppStore, contacts, database_url, utcnow
+from tests import meta_payloads
 
 SECRET = "app-secret"
 WA_ID = "33612345678"
 
 
 def webhook(*messages, statuses=(), phone_number_id="1234567890"):
-    """A payload shaped as Meta documents it."""
-    value = {"messaging_product": "whatsapp",
-             "metadata": {"display_phone_number": "15550001111", "phone_number_id": phone_number_id},
-             "contacts": [{"profile": {"name": "Amina"}, "wa_id": WA_ID}]}
-    if messages:
-        value["messages"] = list(messages)
-    if statuses:
-        value["statuses"] = list(statuses)
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": "WABA_ID", "changes": [{"value": value, "field": "messages"}]}]}
+    return meta_payloads.webhook(*messages, statuses=statuses, phone_number_id=phone_number_id, wa_id=WA_ID)
 
 
 def message(kind, content, message_id="wamid.A1", **extra):

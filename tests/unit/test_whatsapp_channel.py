@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import aiohttp
 import pytest
+
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -28,6 +29,7 @@ from sanic import Sanic
 from bot.channels.whatsapp import WhatsAppInput, WhatsAppOutput, channel_text, signature_header
 from bot.channels.whatsapp_api import GraphError, OutsideServiceWindow, RetryPolicy
 from bot.channels.whatsapp_store import utcnow
+from tests import meta_payloads
 
 SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
@@ -153,15 +155,7 @@ class Haven:
 # --- Meta-shaped payloads ---
 
 def webhook(*messages: Dict[str, Any], statuses=()) -> Dict[str, Any]:
-    value: Dict[str, Any] = {"messaging_product": "whatsapp",
-                             "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
-                             "contacts": [{"profile": {"name": "Amina"}, "wa_id": WA_ID}]}
-    if messages:
-        value["messages"] = list(messages)
-    if statuses:
-        value["statuses"] = list(statuses)
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": "WABA_ID", "changes": [{"value": value, "field": "messages"}]}]}
+    return meta_payloads.webhook(*messages, statuses=statuses, phone_number_id=PHONE_NUMBER_ID, wa_id=WA_ID)
 
 
 def message(kind: str, content: Any, message_id: Optional[str] = None) -> Dict[str, Any]:
