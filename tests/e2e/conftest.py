@@ -17,13 +17,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory, directory_url: str):
     from tests.e2e import fake_graph
 
     model = train_if_changed(ROOT)  # `make test` has trained it already; this is a no-op then
+    from tests.e2e.loopback import CallbackEndpoint
+
     graph = fake_graph.FakeGraphAPI().start()
+    callback = CallbackEndpoint().start()
     running = Stack(model=model, workdir=tmp_path_factory.mktemp("stack"), directory_url=directory_url,
                     graph_api_url=graph.url,
                     whatsapp_env={"WHATSAPP_APP_SECRET": fake_graph.APP_SECRET,
                                   "WHATSAPP_VERIFY_TOKEN": fake_graph.VERIFY_TOKEN,
                                   "WHATSAPP_ACCESS_TOKEN": fake_graph.ACCESS_TOKEN,
-                                  "WHATSAPP_PHONE_NUMBER_ID": fake_graph.PHONE_NUMBER_ID}, graph=graph)
+                                  "WHATSAPP_PHONE_NUMBER_ID": fake_graph.PHONE_NUMBER_ID}, graph=graph,
+                    callback=callback)
     try:
         running.start_actions()
         running.start_rasa()
@@ -31,6 +35,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, directory_url: str):
     finally:
         running.stop_all()
         graph.stop()
+        callback.stop()
 
 
 @pytest.fixture()

@@ -3,9 +3,7 @@ that records what Haven sends, and webhook deliveries shaped as Meta documents t
 app secret."""
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional
@@ -15,7 +13,7 @@ from aiohttp import web
 
 from bot.channels.whatsapp import signature_header
 from tests import meta_payloads
-from tests.e2e.stack import free_port
+from tests.e2e.loopback import LoopbackApp
 
 APP_SECRET = "e2e-whatsapp-app-secret"
 VERIFY_TOKEN = "e2e-verify-token"
@@ -23,51 +21,29 @@ ACCESS_TOKEN = "e2e-access-token"
 PHONE_NUMBER_ID = "109876543210"
 
 
-class FakeGraphAPI:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.delivered: List[Dict[str, Any]] = []
-        self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._ready = threading.Event()
+class FakeGraphAPI(LoopbackApp):
+    """POST /{phone_number_id}/messages, checking the access token; records every message sent."""
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/{phone_number_id}/messages", self._send)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def delivered(self) -> List[Dict[str, Any]]:
+        return self.snapshot()
 
     async def _send(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
             return web.json_response({"error": {"message": "Invalid OAuth access token", "code": 190}}, status=401)
         body = await request.json()
-        with self._lock:
-            self.delivered.append(body)
+        self.record(body)
         return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": body.get("to")}],
                                   "messages": [{"id": f"wamid.OUT{uuid.uuid4().hex[:10]}"}]})
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
-        app.router.add_post("/{phone_number_id}/messages", self._send)
-        runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    def start(self) -> "FakeGraphAPI":
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-
     def texts_to(self, wa_id: str) -> List[str]:
-        with self._lock:
-            messages = [m for m in self.delivered if m.get("to") == wa_id]
         texts = []
-        for message in messages:
+        for message in self.snapshot():
+            if message.get("to") != wa_id:
+                continue
             if message.get("type") == "text":
                 texts.append(message["text"]["body"])
             elif message.get("type") == "interactive":
@@ -75,13 +51,7 @@ class FakeGraphAPI:
         return texts
 
     def wait_for(self, wa_id: str, predicate: Callable[[str], bool], timeout: float = 60) -> List[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            texts = self.texts_to(wa_id)
-            if any(predicate(t) for t in texts):
-                return texts
-            time.sleep(0.2)
-        raise AssertionError(f"nothing matching was sent to the WhatsApp user in {timeout}s: {self.texts_to(wa_id)}")
+        return self.wait_for_text(lambda: self.texts_to(wa_id), predicate, timeout)
 
 
 def delivery(wa_id: str, message: Dict[str, Any]) -> Dict[str, Any]:

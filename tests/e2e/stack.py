@@ -53,6 +53,7 @@ class Stack:
     graph_api_url: Optional[str] = None
     whatsapp_env: Dict[str, str] = field(default_factory=dict)
     graph: Optional[Any] = None  # the fake Graph API object, for tests to read what was sent
+    callback: Optional[Any] = None  # a recording endpoint for Rasa's `callback` channel, if any
 
     @property
     def rasa_url(self) -> str:
@@ -122,6 +123,8 @@ class Stack:
         channels = yaml.safe_load((ROOT / "credentials.yml").read_text())  # the project's, WhatsApp at the fake
         if self.graph_api_url:
             channels["bot.channels.whatsapp.WhatsAppInput"]["api_base_url"] = self.graph_api_url
+        if self.callback is not None:
+            channels["callback"] = {"url": f"{self.callback.url}/bot"}
         credentials.write_text(yaml.safe_dump(channels))
         log = self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--model",
                                    str(self.model), "--port", str(self.rasa_port), "--endpoints", str(endpoints),
@@ -165,6 +168,12 @@ class Stack:
             parts.append(message.get("text", ""))
             parts += [b["title"] for b in message.get("buttons", [])]
         return "\n".join(parts)
+
+    def send_callback(self, sender: str, text: str) -> None:
+        """A message on Rasa's callback channel: answers go to the callback endpoint, not in the reply."""
+        reply = requests.post(f"{self.rasa_url}/webhooks/callback/webhook", json={"sender": sender, "message": text},
+                              timeout=60)
+        reply.raise_for_status()
 
     def tracker(self, sender: str) -> dict:
         reply = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)

@@ -98,6 +98,20 @@ def test_a_rest_user_gets_the_agents_words_with_their_next_message(stack, agent)
     assert agent.post(request["id"], "close", {"note": "Answered."}).status_code == 200
 
 
+def test_an_agent_reaches_a_user_of_rasas_callback_channel(stack, agent) -> None:
+    user = f"callback-{uuid.uuid4().hex[:8]}"
+    stack.send_callback(user, "I want to talk to a real person")
+    stack.callback.wait_for(user, lambda text: "A person usually answers" in text)
+    request = agent.request_for(user)
+    assert request["channel"] == "callback" and request["can_receive_agent_messages"]
+    assert agent.post(request["id"], "take").status_code == 200
+    stack.callback.wait_for(user, lambda text: "has joined" in text, timeout=20)
+    assert agent.post(request["id"], "messages", {"text": "Hello from the hotline."}).status_code == 200
+    stack.callback.wait_for(user, lambda text: text == "Hello from the hotline.", timeout=20)
+    assert agent.post(request["id"], "handback", {"note": ""}).status_code == 200
+    stack.callback.wait_for(user, lambda text: "answering again" in text, timeout=20)
+
+
 def test_outside_hotline_hours_the_user_is_told_when_and_given_emergency_numbers(stack, agent) -> None:
     reopens = stack.set_hotline_open(False)
     try:
