@@ -8,7 +8,7 @@ export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
 DIRECTORY_FILES := $(wildcard data/directory/*)
 WIDGET_SOURCES := $(wildcard web/widget/src/*.js) web/widget/package.json web/widget/package-lock.json
 
-.PHONY: run test venv db model widget chromium validate nlu-report check-translations check-content publish bench agent clean help
+.PHONY: run test venv db model widget chromium validate nlu-report check-translations check-content publish bench agent erase-now clean help
 
 help:
 	@echo "make run   - set everything up and start Rasa (:5005), the actions (:5055) and the web app (:8080)"
@@ -54,6 +54,10 @@ test: venv db model widget chromium check-content
 agent: venv
 	@test -n "$(LOGIN)" -a -n "$(NAME)" || { echo 'usage: make agent LOGIN=amina NAME="Amina"'; exit 2; }
 	$(PY) -m hotline.accounts create "$(LOGIN)" --name "$(NAME)"
+
+# Forget-me erasures and retention (data/privacy.yml) now, instead of waiting for the web app's next run.
+erase-now: $(STAMP)
+	$(PY) -m hotline.erasure
 
 clean:
 	rm -rf var models .pytest_cache

@@ -2,11 +2,13 @@
 asking for a person is always possible; repeated misunderstandings lead to a person."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import common
@@ -15,6 +17,11 @@ from actions.directory import queries
 from actions.emergency_numbers import number_lines, where_is_the_person
 from actions.handoff import enqueue_and_tell
 from actions.texts import language_of, t
+from hotline.db import session_scope
+from hotline.erasure import record_request
+
+logger = logging.getLogger(__name__)
+
 
 def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
                   service: Optional[str]) -> None:
@@ -98,12 +105,29 @@ class ActionLowConfidence(Action):
         return []
 
 
+def request_erasure(conversation_id: str) -> bool:
+    """Record that this conversation must be deleted; hotline.erasure deletes it a few seconds later, once
+    Rasa has saved this turn. False if the hotline database could not be written."""
+    try:
+        with session_scope() as session:
+            record_request(session, conversation_id)
+        return True
+    except (SQLAlchemyError, OSError) as error:
+        logger.error("Could not record an erasure request: %s", error)
+        return False
+
+
 class ActionForgetMe(Action):
+    """Forget the slots now; the stored conversation and hotline records are deleted by hotline.erasure."""
+
     def name(self) -> Text:
         return "action_forget_me"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         language = tracker.get_slot("language")
-        dispatcher.utter_message(response="utter_forget_me")
+        if request_erasure(tracker.sender_id):
+            dispatcher.utter_message(response="utter_forget_me")
+        else:  # never promise a deletion that was not recorded
+            dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
         return [AllSlotsReset(), SlotSet("language", language)]

@@ -55,3 +55,20 @@ class HandoffRequest(Base):
     agent = relationship(Agent)
 
     __table_args__ = (Index("ix_hotline_requests_queue", "status", "priority", "created_at"),)
+
+
+class ErasureRequest(Base):
+    """A person asked Haven to forget them (action_forget_me). hotline.erasure deletes the conversation, then
+    keeps only the row's id and when it was done: a count of erasures for the record, nothing that points
+    back at the person.
+
+    requested_at: when the person asked. erased_at: when the first deletion ran (a second pass a little later
+    catches events that a turn in flight at that moment wrote back). done_at: finished; conversation_id,
+    requested_at and erased_at are then emptied."""
+
+    __tablename__ = "hotline_erasure_requests"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), index=True)
+    requested_at = Column(DateTime)
+    erased_at = Column(DateTime)
+    done_at = Column(DateTime, index=True)

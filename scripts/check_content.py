@@ -6,7 +6,7 @@ printed with its file (and line and field where known); exit 1 on any problem.
 2. Translations against domain.yml (missing or extra keys, placeholders, button payloads).
 3. The service directory (data/directory/): every row's fields, ids, references between files, ISO
    country codes, coordinates inside the country, phone numbers.
-4. The hotline settings (data/hotline.yml).
+4. The hotline settings (data/hotline.yml) and the privacy settings (data/privacy.yml).
 The test stories are also run against the trained model by `make test` and by `make publish`."""
 from __future__ import annotations
 
@@ -52,8 +52,20 @@ def hotline(root: Path) -> List[str]:
     return []
 
 
+def privacy(root: Path) -> List[str]:
+    from hotline.erasure import retention_days
+
+    path = root / "data" / "privacy.yml"
+    try:
+        retention_days(path)
+    except Exception as error:  # any mistake in the file: say which file and what
+        return [f"{path}: {type(error).__name__}: {error}"]
+    return []
+
+
 CHECKS: List[Tuple[str, Callable[[Path], List[str]]]] = [
     ("directory", directory), ("translations", translations), ("hotline settings", hotline),
+    ("privacy settings", privacy),
     ("training data and test stories", rasa_data),
 ]
 

@@ -4,17 +4,21 @@
     python -m web.app            # http://localhost:8080 (HAVEN_WEB_PORT)
 
 The widget talks to Rasa's socket.io channel at HAVEN_RASA_PUBLIC_URL (default http://localhost:5005).
-The hotline console (web.console) lives under /console and calls Rasa's HTTP API at HAVEN_RASA_URL."""
+The hotline console (web.console) lives under /console and calls Rasa's HTTP API at HAVEN_RASA_URL.
+The app also runs the erasure and retention job (hotline.erasure) every HAVEN_ERASURE_INTERVAL_SECONDS
+(30; 0 turns it off)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 
 import jinja2
 from aiohttp import web
 
+from hotline import erasure
 from web import console
 from web.settings import SETTINGS
 
@@ -44,7 +48,12 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def privacy(request: web.Request) -> web.Response:
-    return render("privacy.html")
+    try:
+        days: int | None = erasure.retention_days()
+    except (OSError, ValueError) as error:  # make check-content names the mistake; the notice still shows
+        logger.error("%s", error)
+        days = None
+    return render("privacy.html", retention_days=days)
 
 
 async def widget(request: web.Request) -> web.StreamResponse:
@@ -76,12 +85,37 @@ async def security_headers(request: web.Request,
     return response
 
 
+async def erasure_loop(interval: float) -> None:
+    """Run the erasure job forever; a failing run is logged and the next one tries again (the job is
+    idempotent), so a database hiccup never stops the web app or the job."""
+    while True:
+        try:
+            await asyncio.to_thread(erasure.run_once)
+        except Exception:  # noqa: BLE001 - any failure: log it, keep serving, retry next time
+            logger.exception("The erasure job failed; it will run again in %s s", interval)
+        await asyncio.sleep(interval)
+
+
+async def erasure_job(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: start the background job with the app, cancel it when the app stops."""
+    interval = float(os.environ.get("HAVEN_ERASURE_INTERVAL_SECONDS", "30"))
+    task = asyncio.create_task(erasure_loop(interval)) if interval > 0 else None
+    yield
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
 def create_app(rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
     app[SETTINGS] = {"rasa_url": rasa_url or os.environ.get("HAVEN_RASA_PUBLIC_URL", "http://localhost:5005")}
     app.add_routes([web.get("/", index), web.get("/privacy", privacy), web.get("/widget.js", widget),
                     web.get("/health", health)])
     console.setup(app)
+    app.cleanup_ctx.append(erasure_job)
     return app
 
 

@@ -90,7 +90,8 @@ class Stack:
 
     def _env(self, database_url: Optional[str] = None) -> Dict[str, str]:
         return dict(os.environ, PYTHONPATH=str(ROOT), HAVEN_DATABASE_URL=database_url or self.directory_url,
-                    HAVEN_HOTLINE_DATABASE_URL=self.hotline_url, HAVEN_HOTLINE_CONFIG=str(self.hotline_config))
+                    HAVEN_HOTLINE_DATABASE_URL=self.hotline_url, HAVEN_HOTLINE_CONFIG=str(self.hotline_config),
+                    HAVEN_ENDPOINTS=str(self.endpoints), HAVEN_ERASURE_INTERVAL_SECONDS="1")
 
     def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> Path:
         log = self.workdir / f"{name}.log"
@@ -113,11 +114,20 @@ class Stack:
                 process.kill()
                 process.wait()
 
+    @property
+    def endpoints(self) -> Path:
+        """The endpoints.yml the stack's Rasa runs with (its own SQLite tracker store); the erasure job reads it."""
+        return self.workdir / "endpoints.yml"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.workdir / "tracker.db"
+
     def start_rasa(self) -> None:
-        endpoints = self.workdir / "endpoints.yml"
+        endpoints = self.endpoints
         config = yaml.safe_load((ROOT / "endpoints.yml").read_text())  # the project's, with test addresses
         config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
-        config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.workdir / "tracker.db")}
+        config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
         endpoints.write_text(yaml.safe_dump(config))
         credentials = self.workdir / "credentials.yml"
         channels = yaml.safe_load((ROOT / "credentials.yml").read_text())  # the project's, WhatsApp at the fake

@@ -68,6 +68,12 @@ def test_hotline_settings_problems_are_caught(content: Path) -> None:
     assert any("hotline.yml" in p for p in check_content.hotline(content))
 
 
+def test_privacy_settings_problems_are_caught(content: Path) -> None:
+    assert check_content.privacy(content) == []
+    replace(content / "data" / "privacy.yml", "retention_days: 90", "retention_days: 0")
+    assert any("privacy.yml" in p and "retention_days" in p for p in check_content.privacy(content))
+
+
 def test_story_problems_and_unknown_intents_are_caught(content: Path) -> None:
     replace(content / "data" / "stories" / "stories.yml", "- intent: greet", "- intent: greeet")
     problems = check_content.rasa_data(content)

@@ -62,6 +62,7 @@ async def setup(tmp_path, monkeypatch):
     monkeypatch.setenv("HAVEN_RASA_URL", str(rasa_server.make_url("")).rstrip("/"))
     monkeypatch.setenv("HAVEN_RASA_TOKEN", TOKEN)
     monkeypatch.setenv("HAVEN_CONSOLE_SECRET", "test secret")
+    monkeypatch.setenv("HAVEN_ERASURE_INTERVAL_SECONDS", "0")  # the erasure job has its own tests
     from web.app import create_app
 
     with session_scope() as s:
