@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
+# Rasa's CLI sends usage telemetry and crash reports (to Segment and Sentry) unless this is false; nothing
+# about the people Haven serves may leave the machine that way.
+export RASA_TELEMETRY_ENABLED ?= false
 export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
 DIRECTORY_FILES := $(wildcard data/directory/*)
 WIDGET_SOURCES := $(wildcard web/widget/src/*.js) web/widget/package.json web/widget/package-lock.json

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
+# Harakat, Quranic marks and tatweel (the elongation stroke): spelling, not meaning.
+ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _ARABIC_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 _ARABIC_REPEATS = re.compile(r"([\u0621-\u064A])\1+")
 _LATIN_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
@@ -16,7 +17,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 def normalise_word(text: str) -> str:
     """One token: lower case, no Latin accents, Arabic diacritics and letter variants folded, letters
     repeated for emphasis ("helppp", "مساعدةةة") shortened."""
-    text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLDS)
+    text = ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLDS)
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
     text = _ARABIC_REPEATS.sub(r"\1", text)

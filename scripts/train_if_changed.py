@@ -1,7 +1,8 @@
 """Train the Rasa model only when what it is trained from changed.
 
-The model is named after a hash of config.yml, domain.yml, data/ (nlu, stories, rules, languages) and the
-custom NLU components in bot/, so an unchanged project reuses models/haven-<hash>.tar.gz. Prints the model's path."""
+The model is named after a hash of config.yml, domain.yml, data/ (nlu, stories, rules, languages), the
+custom NLU components in bot/ and requirements.lock, so an unchanged project reuses
+models/haven-<hash>.tar.gz. Prints the model's path."""
 from __future__ import annotations
 
 import hashlib
@@ -11,9 +12,11 @@ from pathlib import Path
 from typing import Iterable, List
 
 ROOT = Path(__file__).resolve().parents[1]
-#: What training reads: the data, the configuration and the custom NLU components (not the channels or NLG).
+#: What training reads: the data, the configuration, the custom NLU components (not the channels or NLG) and
+#: the pinned packages (a new Rasa, scikit-learn or sentence encoder can change the model).
 INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/stories", "data/rules", "data/languages.yml",
-          "bot/language.py", "bot/language_detection.py", "bot/tokenization.py", "bot/normalise.py"]
+          "bot/language.py", "bot/language_detection.py", "bot/tokenization.py", "bot/normalise.py",
+          "bot/sentence_encoder.py", "bot/intent_classifier.py", "requirements.lock"]
 
 
 def input_files(root: Path = ROOT) -> List[Path]:

@@ -1,6 +1,7 @@
 """Shared fixtures: the real directory files loaded into a throw-away SQLite database."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = ROOT / "data" / "directory"
+
+# Also when pytest is run without make: the Rasa processes the tests start send no telemetry or crash reports.
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
 @pytest.fixture()

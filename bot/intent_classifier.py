@@ -1,0 +1,161 @@
+"""Intent classification by multinomial logistic regression over word counts and a sentence embedding.
+
+Measured on the held-out split (`make nlu-report`), a linear model over tf-idf-weighted word and character
+counts plus the multilingual sentence embedding (`bot.sentence_encoder`) classifies intents better in all
+three languages than DIET does with the same features: with ~70 training examples per intent and language DIET fits
+the training set perfectly and generalises less. DIET still extracts the entities.
+
+The trained model is stored as plain arrays (`.npz`, no pickle) and applied with numpy, so loading a
+model runs no code from the model file."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language_detection import LANGUAGE
+
+logger = logging.getLogger(__name__)
+
+ARRAYS = "linear_intent_classifier.npz"
+
+
+def message_features(message: Message) -> Optional[Tuple[scipy.sparse.csr_matrix, Optional[np.ndarray]]]:
+    """The text's sparse sentence features (counts) and dense sentence features, or None without text."""
+    _, sparse = message.get_sparse_features(TEXT)
+    if sparse is None:
+        return None
+    _, dense = message.get_dense_features(TEXT)
+    return scipy.sparse.csr_matrix(sparse.features), (None if dense is None else np.asarray(dense.features))
+
+
+def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_matrix:
+    """Sublinear term frequency times idf, each row scaled to unit length (as sklearn's TfidfTransformer
+    with sublinear_tf=True, norm='l2')."""
+    weighted = counts.astype(np.float64).tocsr(copy=True)
+    weighted.data = (1.0 + np.log(weighted.data)) if weighted.nnz else weighted.data
+    weighted = weighted.multiply(idf.reshape(1, -1)).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return scipy.sparse.diags(1.0 / norms) @ weighted
+
+
+def design_matrix(counts: scipy.sparse.csr_matrix, dense: Optional[np.ndarray], idf: np.ndarray,
+                  dense_weights: np.ndarray) -> scipy.sparse.csr_matrix:
+    """One row per message: its tf-idf vector, then its embedding scaled by that message's dense weight."""
+    parts = [tfidf(counts, idf)]
+    if dense is not None:
+        parts.append(scipy.sparse.csr_matrix(dense * dense_weights.reshape(-1, 1)))
+    return scipy.sparse.hstack(parts).tocsr()
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    """Multinomial logistic regression on tf-idf counts plus the dense sentence features, weighted by the
+    message's detected language (`bot.language_detection` runs first)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "C": 30.0,  # inverse regularisation strength (sklearn's LogisticRegression)
+            "dense_weight": 0.7,  # scale of the sentence embedding next to the unit-length tf-idf vector
+            # Per detected language, where the encoder deserves less (or more) trust than the default: its
+            # Arabic was learnt mostly from Modern Standard Arabic, and Haven's users write dialects.
+            "dense_weight_by_language": {},
+            "ranking_length": 10,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 arrays: Optional[Dict[str, np.ndarray]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.arrays = arrays
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def dense_weight(self, message: Message) -> float:
+        language = (message.get(LANGUAGE) or {}).get("name")
+        return float(self.config["dense_weight_by_language"].get(language, self.config["dense_weight"]))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        rows = [(features, example.get(INTENT), self.dense_weight(example))
+                for example in training_data.intent_examples if (features := message_features(example)) is not None]
+        if len({intent for _, intent, _ in rows}) < 2:
+            logger.warning("LinearIntentClassifier needs examples of at least two intents; it was not trained.")
+            return self._resource
+        counts = scipy.sparse.vstack([f[0] for f, _, _ in rows]).tocsr()
+        dense = None if rows[0][0][1] is None else np.vstack([f[1] for f, _, _ in rows])
+        documents_with_term = np.bincount(counts.indices, minlength=counts.shape[1])
+        idf = np.log((1 + counts.shape[0]) / (1 + documents_with_term)) + 1.0  # sklearn's smooth idf
+        x = design_matrix(counts, dense, idf, np.array([weight for _, _, weight in rows]))
+        model = LogisticRegression(C=self.config["C"], max_iter=5000, random_state=7)
+        model.fit(x, [intent for _, intent, _ in rows])
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:  # two intents: sklearn keeps one row; softmax over [0, score] is its sigmoid
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        self.arrays = {"coef": coef, "intercept": intercept, "idf": idf,
+                       "classes": np.asarray(model.classes_, dtype=str)}
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        if self.arrays is None:
+            return
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez(directory / ARRAYS, **self.arrays)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                with np.load(directory / ARRAYS, allow_pickle=False) as stored:
+                    return cls(config, model_storage, resource, {k: stored[k] for k in stored.files})
+        except (ValueError, FileNotFoundError, OSError):
+            logger.warning("LinearIntentClassifier has no trained model in '%s'.", resource.name)
+            return cls(config, model_storage, resource)
+
+    def probabilities(self, message: Message) -> Optional[np.ndarray]:
+        features = message_features(message)
+        if self.arrays is None or features is None:
+            return None
+        counts, dense = features
+        x = design_matrix(counts, dense, self.arrays["idf"], np.array([self.dense_weight(message)]))
+        scores = np.asarray(x @ self.arrays["coef"].T) + self.arrays["intercept"]
+        return softmax(scores)[0]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            probabilities = self.probabilities(message)
+            if probabilities is None:
+                intent: Dict[str, Any] = {"name": None, "confidence": 0.0}
+                ranking: List[Dict[str, Any]] = []
+            else:
+                order = np.argsort(-probabilities)[: self.config["ranking_length"]]
+                ranking = [{"name": str(self.arrays["classes"][i]), "confidence": float(probabilities[i])}
+                           for i in order]
+                intent = ranking[0]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
