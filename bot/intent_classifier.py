@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 import scipy.sparse
+from sklearn.feature_extraction.text import TfidfTransformer
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -23,7 +24,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language_detection import LANGUAGE
+from bot.language_detection import detected_language
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,11 @@ def message_features(message: Message) -> Optional[Tuple[scipy.sparse.csr_matrix
 
 
 def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_matrix:
-    """Sublinear term frequency times idf, each row scaled to unit length (as sklearn's TfidfTransformer
-    with sublinear_tf=True, norm='l2')."""
-    weighted = counts.astype(np.float64).tocsr(copy=True)
-    weighted.data = (1.0 + np.log(weighted.data)) if weighted.nnz else weighted.data
-    weighted = weighted.multiply(idf.reshape(1, -1)).tocsr()
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
-    norms[norms == 0] = 1.0
-    return scipy.sparse.diags(1.0 / norms) @ weighted
+    """Sublinear term frequency times the stored idf, each row scaled to unit length (sklearn's
+    TfidfTransformer, given the idf the model was trained with)."""
+    transformer = TfidfTransformer(sublinear_tf=True)
+    transformer.idf_ = idf
+    return transformer.transform(counts)
 
 
 def design_matrix(counts: scipy.sparse.csr_matrix, dense: Optional[np.ndarray], idf: np.ndarray,
@@ -74,8 +72,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {
             "C": 30.0,  # inverse regularisation strength (sklearn's LogisticRegression)
             "dense_weight": 0.7,  # scale of the sentence embedding next to the unit-length tf-idf vector
-            # Per detected language, where the encoder deserves less (or more) trust than the default: its
-            # Arabic was learnt mostly from Modern Standard Arabic, and Haven's users write dialects.
+            # Per detected language, where the embedding deserves less (or more) weight than the default
+            # (config.yml: on the cross-validation folds it helped Haven's Arabic examples less).
             "dense_weight_by_language": {},
             "ranking_length": 10,
         }
@@ -93,8 +91,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def dense_weight(self, message: Message) -> float:
-        language = (message.get(LANGUAGE) or {}).get("name")
-        return float(self.config["dense_weight_by_language"].get(language, self.config["dense_weight"]))
+        weights = self.config["dense_weight_by_language"]
+        return float(weights.get(detected_language(message), self.config["dense_weight"]))
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
@@ -106,8 +104,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         counts = scipy.sparse.vstack([f[0] for f, _, _ in rows]).tocsr()
         dense = None if rows[0][0][1] is None else np.vstack([f[1] for f, _, _ in rows])
-        documents_with_term = np.bincount(counts.indices, minlength=counts.shape[1])
-        idf = np.log((1 + counts.shape[0]) / (1 + documents_with_term)) + 1.0  # sklearn's smooth idf
+        idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
         x = design_matrix(counts, dense, idf, np.array([weight for _, _, weight in rows]))
         model = LogisticRegression(C=self.config["C"], max_iter=5000, random_state=7)
         model.fit(x, [intent for _, intent, _ in rows])

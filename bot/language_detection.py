@@ -1,7 +1,7 @@
 """Rasa NLU component: writes the detected language and its confidence into the parse data."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -14,6 +14,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.language import detect_language
 
 LANGUAGE = "language"
+
+
+def detected_language(message: Message) -> Optional[str]:
+    """The language this component wrote into the message, if it ran on it."""
+    return (message.get(LANGUAGE) or {}).get("name")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)

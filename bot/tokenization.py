@@ -6,7 +6,7 @@ spaCy's multi-language rules for anything else, so one pipeline serves every lan
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import spacy
 from rasa.engine.graph import ExecutionContext
@@ -17,7 +17,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import load_settings
-from bot.language_detection import LANGUAGE
+from bot.language_detection import detected_language
 from bot.normalise import normalise_word
 
 
@@ -40,14 +40,9 @@ class SpacyRuleTokenizer(Tokenizer):
                execution_context: ExecutionContext) -> "SpacyRuleTokenizer":
         return cls(config)
 
-    @staticmethod
-    def _language(message: Message) -> Optional[str]:
-        detected = message.get(LANGUAGE) or {}
-        return detected.get("name")
-
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
-        doc = _nlp(self._language(message) or "xx")(text)
+        doc = _nlp(detected_language(message) or "xx")(text)
         tokens = [Token(normalise_word(t.text), t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
         if not tokens:
             tokens = [Token(text, 0)]
