@@ -11,7 +11,7 @@ export HAVEN_DATABASE_URL ?= sqlite:///$(CURDIR)/var/directory.db
 DIRECTORY_FILES := $(wildcard data/directory/*)
 WIDGET_SOURCES := $(wildcard web/widget/src/*.js) web/widget/package.json web/widget/package-lock.json
 
-.PHONY: run test venv db model widget chromium validate nlu-report check-translations check-content publish bench agent erase-now clean help
+.PHONY: run test venv db model widget chromium validate nlu-report intent-cv check-translations check-content publish bench agent erase-now clean help
 
 help:
 	@echo "make run   - set everything up and start Rasa (:5005), the actions (:5055) and the web app (:8080)"
@@ -67,6 +67,10 @@ clean:
 
 nlu-report: $(STAMP)
 	$(PY) -m scripts.nlu_report
+
+# Intent classifier and fallback thresholds on 5-fold cross-validation of the training part only.
+intent-cv: $(STAMP)
+	$(PY) -m scripts.intent_cv
 
 check-content: $(STAMP)
 	$(PY) -m scripts.check_content

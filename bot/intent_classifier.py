@@ -1,7 +1,7 @@
-"""Intent classification by multinomial logistic regression over word counts and a sentence embedding.
+"""Intent classification by multinomial logistic regression over word counts and sentence embeddings.
 
 Measured on the held-out split (`make nlu-report`), a linear model over tf-idf-weighted word and character
-counts plus the multilingual sentence embedding (`bot.sentence_encoder`) classifies intents better in all
+counts plus multilingual sentence embeddings (`bot.sentence_encoder`) classifies intents better in all
 three languages than DIET does with the same features: with ~70 training examples per intent and language DIET fits
 the training set perfectly and generalises less. DIET still extracts the entities.
 
@@ -31,13 +31,29 @@ logger = logging.getLogger(__name__)
 ARRAYS = "linear_intent_classifier.npz"
 
 
-def message_features(message: Message) -> Optional[Tuple[scipy.sparse.csr_matrix, Optional[np.ndarray]]]:
+def dense_vector(message: Message, dense_features: Dict[str, float]) -> Optional[np.ndarray]:
+    """The text's dense sentence features: with `dense_features` ({featurizer alias: weight}), those
+    featurizers' vectors, each scaled by its weight, side by side; without, every dense feature as it is.
+    None if there is none (or one of the named featurizers added none)."""
+    if not dense_features:
+        _, dense = message.get_dense_features(TEXT)
+        return None if dense is None else np.asarray(dense.features)
+    parts = []
+    for alias, weight in dense_features.items():
+        _, dense = message.get_dense_features(TEXT, [alias])
+        if dense is None:
+            return None
+        parts.append(np.asarray(dense.features) * float(weight))
+    return np.hstack(parts)
+
+
+def message_features(message: Message, dense_features: Optional[Dict[str, float]] = None
+                     ) -> Optional[Tuple[scipy.sparse.csr_matrix, Optional[np.ndarray]]]:
     """The text's sparse sentence features (counts) and dense sentence features, or None without text."""
     _, sparse = message.get_sparse_features(TEXT)
     if sparse is None:
         return None
-    _, dense = message.get_dense_features(TEXT)
-    return scipy.sparse.csr_matrix(sparse.features), (None if dense is None else np.asarray(dense.features))
+    return scipy.sparse.csr_matrix(sparse.features), dense_vector(message, dense_features or {})
 
 
 def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_matrix:
@@ -71,8 +87,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "C": 30.0,  # inverse regularisation strength (sklearn's LogisticRegression)
-            "dense_weight": 0.7,  # scale of the sentence embedding next to the unit-length tf-idf vector
-            # Per detected language, where the embedding deserves less (or more) weight than the default
+            # {featurizer alias: weight} for the sentence embeddings to use, each scaled by its weight;
+            # empty: every dense sentence feature, unscaled.
+            "dense_features": {},
+            "dense_weight": 0.7,  # scale of the sentence embeddings next to the unit-length tf-idf vector
+            # Per detected language, where the embeddings deserve less (or more) weight than the default
             # (config.yml: on the cross-validation folds it helped Haven's Arabic examples less).
             "dense_weight_by_language": {},
             "ranking_length": 10,
@@ -98,12 +117,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         from sklearn.linear_model import LogisticRegression
 
         rows = [(features, example.get(INTENT), self.dense_weight(example))
-                for example in training_data.intent_examples if (features := message_features(example)) is not None]
+                for example in training_data.intent_examples
+                if (features := message_features(example, self.config["dense_features"])) is not None]
         if len({intent for _, intent, _ in rows}) < 2:
             logger.warning("LinearIntentClassifier needs examples of at least two intents; it was not trained.")
             return self._resource
         counts = scipy.sparse.vstack([f[0] for f, _, _ in rows]).tocsr()
-        dense = None if rows[0][0][1] is None else np.vstack([f[1] for f, _, _ in rows])
+        with_dense = sum(f[1] is not None for f, _, _ in rows)
+        if 0 < with_dense < len(rows) or (self.config["dense_features"] and not with_dense):
+            raise ValueError(f"LinearIntentClassifier: {len(rows) - with_dense} of {len(rows)} examples lack the "
+                             f"dense features {sorted(self.config['dense_features']) or 'of the pipeline'}; "
+                             "check the featurizers' aliases in config.yml.")
+        dense = None if not with_dense else np.vstack([f[1] for f, _, _ in rows])
         idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
         x = design_matrix(counts, dense, idf, np.array([weight for _, _, weight in rows]))
         model = LogisticRegression(C=self.config["C"], max_iter=5000, random_state=7)
@@ -134,10 +159,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return cls(config, model_storage, resource)
 
     def probabilities(self, message: Message) -> Optional[np.ndarray]:
-        features = message_features(message)
+        features = message_features(message, self.config["dense_features"])
         if self.arrays is None or features is None:
             return None
         counts, dense = features
+        if dense is None and self.arrays["coef"].shape[1] > counts.shape[1]:
+            dense = np.zeros((1, self.arrays["coef"].shape[1] - counts.shape[1]))  # a featurizer added nothing
         x = design_matrix(counts, dense, self.arrays["idf"], np.array([self.dense_weight(message)]))
         scores = np.asarray(x @ self.arrays["coef"].T) + self.arrays["intercept"]
         return softmax(scores)[0]

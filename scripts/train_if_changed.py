@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the pinned packages (a new Rasa, scikit-learn or sentence encoder can change the model).
 INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/stories", "data/rules", "data/languages.yml",
           "bot/language.py", "bot/language_detection.py", "bot/tokenization.py", "bot/normalise.py",
-          "bot/sentence_encoder.py", "bot/intent_classifier.py", "requirements.lock"]
+          "bot/encoders.py", "bot/sentence_encoder.py", "bot/intent_classifier.py", "requirements.lock"]
 
 
 def input_files(root: Path = ROOT) -> List[Path]:

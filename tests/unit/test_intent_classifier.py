@@ -120,3 +120,27 @@ def test_the_embedding_weighs_what_the_messages_language_says(tmp_path: Path) ->
     assert np.allclose(arabic[0], arabic[1])  # weight 0: only the words count
     assert not np.allclose(english[0], english[1])
     assert model.dense_weight(Message(data={TEXT: "x"})) == 1.0  # no detected language: the default
+
+
+def with_second_embedding(example: Message, dense: List[float]) -> Message:
+    example.add_features(Features(np.asarray([dense], dtype=np.float32), FEATURE_TYPE_SENTENCE, TEXT, "other"))
+    return example
+
+
+def test_only_the_named_embeddings_count_each_scaled_by_its_weight(tmp_path: Path) -> None:
+    model = classifier(tmp_path, dense_features={"dense": 2.0})
+    model.train(TrainingData([with_second_embedding(m, [0.0, 1.0]) for m in three_intents()]))
+    assert model.arrays["coef"].shape[1] == 6 + 3  # the counts, then the named embedding only
+    probe = message([0, 0, 0, 1, 0, 0], [0.0, 0.0, 1.0])
+    ignored = [model.probabilities(with_second_embedding(probe, other)) for other in ([1.0, 0.0], [0.0, 5.0])]
+    assert np.allclose(ignored[0], ignored[1])
+    (tmp_path / "unscaled").mkdir()
+    unscaled = classifier(tmp_path / "unscaled", dense_features={"dense": 1.0})
+    unscaled.train(TrainingData(three_intents()))
+    assert not np.allclose(model.probabilities(probe), unscaled.probabilities(probe))
+
+
+def test_training_refuses_examples_missing_a_named_embedding(tmp_path: Path) -> None:
+    model = classifier(tmp_path, dense_features={"dense": 1.0, "e5": 1.0})
+    with pytest.raises(ValueError, match=r"lack the dense features \['dense', 'e5'\]"):
+        model.train(TrainingData(three_intents()))
