@@ -43,7 +43,9 @@ class ValidateWageForm(FormValidationAction):
 
     async def extract_still_in_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        """Typed answers such as "no, I left already" (buttons and plain yes/no are mapped by the domain)."""
+        """Typed answers such as "no, I left already" (buttons and plain yes/no are mapped by the domain).
+        An answer it cannot read gets "please choose a button" and the question again, like the
+        eligibility form's, rather than leaving the turn without a reply."""
         if not answering(tracker, "still_in_country") or tracker.get_slot("still_in_country") is not None:
             return {}
         try:
@@ -52,7 +54,10 @@ class ValidateWageForm(FormValidationAction):
         except common.DirectoryUnavailable:
             return {}
         answer = match_option(common.latest_text(tracker), options)
-        return {"still_in_country": answer == "yes"} if answer else {}
+        if answer is None:
+            dispatcher.utter_message(response="utter_choose_button")
+            return {"still_in_country": None}
+        return {"still_in_country": answer == "yes"}
 
 
 class ActionWageRecovery(Action):

@@ -46,6 +46,19 @@ def test_french_wage_recovery(stack, user):
     assert "Libye" in answer and language_of(answer) == "fr"
 
 
+def test_french_typed_answer_that_the_person_has_left(stack, user):
+    question = stack.say(user, "Mon patron en Libye ne m'a pas payé mon salaire depuis trois mois")
+    if expected("utter_ask_work_country", "fr") in question:
+        stack.say(user, "Libye")
+    # An answer Haven cannot read (whatever the NLU makes of it) gets the question again, never silence or
+    # the "Haven is not working" apology.
+    not_understood = stack.say(user, "banane")
+    assert expected("utter_ask_still_in_country", "fr") in not_understood
+    assert expected("utter_service_unavailable", "fr") not in not_understood
+    answer = stack.say(user, "non, je suis déjà rentré au pays")
+    assert expected("utter_txt_avenues_left", "fr", country="Libye") in answer and language_of(answer) == "fr"
+
+
 def test_arabic_eligibility(stack, user):
     assert expected("utter_ask_host_country", "ar") in stack.say(user, "أريد العودة إلى بلدي، ليس معي مال")
     assert expected("utter_ask_wants_return", "ar") in stack.say(user, "أنا في ليبيا")

@@ -16,3 +16,15 @@ def test_vulnerabilities_can_be_several_none_or_skipped(session):
     assert vulnerabilities_from("skip", options) == ["skipped"]
     assert vulnerabilities_from("none", options) == ["none"]
     assert vulnerabilities_from("purple", options) is None
+
+
+def test_still_in_country_typed_answers_in_every_language(session):
+    options = queries.form_options(session, "still_in_country")
+    left = ["no, I left already, I am back home now", "i'm not there anymore", "I went home last month",
+            "non je suis déjà rentré au pays", "j'ai quitté la Libye", "je suis de retour chez moi",
+            "لا خلاص رجعت بلدي", "طلعت من البلد الشهر الفات", "ما عدت هناك"]
+    staying = ["yes I'm still there", "I didn't leave", "oui je suis toujours à Tripoli", "je ne suis pas parti",
+               "لسه هنا في بنغازي", "ما طلعتش"]
+    assert [match_option(text, options) for text in left] == ["no"] * len(left)
+    assert [match_option(text, options) for text in staying] == ["yes"] * len(staying)
+    assert match_option("banana", options) is None
