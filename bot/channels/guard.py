@@ -15,6 +15,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_service_unavailable"
+#: When nothing failed but Rasa's core fallback ran (no policy was sure what to do next; its `utter_default`
+#: is not a Haven response, so it says nothing), Haven did not understand: ask for other words, don't claim
+#: to be broken.
+UNSURE_RESPONSE = "utter_rephrase"
+CORE_FALLBACK = "action_default_fallback"
 #: Default actions of Rasa's that may legitimately return nothing.
 _SILENT_OK = {"action_listen", "action_validate_slot_mappings", "action_extract_slots"}
 
@@ -59,8 +64,16 @@ async def needs_apology(agent: Agent, sender_id: str) -> Optional[DialogueStateT
     return None if any(isinstance(e, BotUttered) for e in turn) else tracker
 
 
+def apology_response(turn: Sequence[Event], custom: Set[str]) -> str:
+    """The apology for a silent turn: "say it in other words" if only the core fallback ran, else "Haven is
+    not working right now" (an action or the database failed)."""
+    unsure = any(isinstance(e, ActionExecuted) and e.action_name == CORE_FALLBACK for e in turn)
+    return UNSURE_RESPONSE if unsure and not failed_actions(turn, custom) else APOLOGY_RESPONSE
+
+
 async def apology_messages(agent: Agent, tracker: DialogueStateTracker, channel: str) -> List[Dict[str, Any]]:
-    message = await agent.nlg.generate(APOLOGY_RESPONSE, tracker, channel)  # type: ignore[union-attr]
+    response = apology_response(events_of_last_turn(list(tracker.events)), custom_action_names(agent))
+    message = await agent.nlg.generate(response, tracker, channel)  # type: ignore[union-attr]
     return [dict(message or {"text": "Sorry, something went wrong. Please try again."})]
 
 

@@ -1,6 +1,6 @@
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot.channels.guard import events_of_last_turn, failed_actions
+from bot.channels.guard import APOLOGY_RESPONSE, UNSURE_RESPONSE, apology_response, events_of_last_turn, failed_actions
 
 CUSTOM = {"action_find_centres", "eligibility_form", "action_emergency"}
 
@@ -34,3 +34,16 @@ def test_only_the_last_turn_counts():
     events = [UserUttered("a"), ActionExecuted("action_find_centres"), ActionExecuted("action_listen"),
               UserUttered("b"), ActionExecuted("utter_greet"), BotUttered("hi")]
     assert failed_actions(events_of_last_turn(events), CUSTOM) == []
+
+
+def test_a_silent_core_fallback_asks_for_other_words():
+    events = turn(ActionExecuted("action_default_fallback"), ActionExecuted("action_listen"))
+    assert apology_response(events, CUSTOM) == UNSURE_RESPONSE
+
+
+def test_a_failed_action_gets_the_service_apology_even_after_a_core_fallback():
+    assert apology_response(turn(ActionExecuted("action_find_centres"), ActionExecuted("action_listen")),
+                            CUSTOM) == APOLOGY_RESPONSE
+    events = turn(ActionExecuted("eligibility_form"), ActionExecuted("action_default_fallback"),
+                  ActionExecuted("action_listen"))
+    assert apology_response(events, CUSTOM) == APOLOGY_RESPONSE
