@@ -13,7 +13,6 @@ of wrong answers caught, and the share of messages answered wrongly. Written to 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
@@ -67,17 +66,10 @@ def pipeline() -> List[Dict[str, Any]]:
 
 
 def training_parts(out: Path) -> List[Tuple[str, Path]]:
-    """Each language's training part, split exactly as `make nlu-report` splits it."""
-    from scripts.nlu_report import languages
+    """Each language's training part, split by `make nlu-report`'s own split."""
+    from scripts.nlu_report import languages, split
 
-    rasa = Path(sys.executable).parent / "rasa"
-    parts = []
-    for language in languages():
-        subprocess.run([str(rasa), "data", "split", "nlu", "--nlu", f"data/nlu/{language}", "--training-fraction",
-                        "0.8", "--random-seed", str(SEED), "--out", str(out / language)],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        parts.append((language, out / language / "training_data.yml"))
-    return parts
+    return [(language, split(language, out / language)) for language in languages()]
 
 
 def featurized(components: List[Dict[str, Any]], examples: List[Any], storage: Any) -> None:

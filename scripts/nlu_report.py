@@ -49,14 +49,20 @@ def per_intent(report: Dict[str, Any]) -> Dict[str, Dict[str, float]]:
             if isinstance(v, dict) and intent not in ("macro avg", "weighted avg", "micro avg")}
 
 
+def split(language: str, out: Path) -> Path:
+    """The language's examples split 80/20 with a fixed seed into out/training_data.yml and out/test_data.yml
+    (`make intent-cv` cross-validates on the same training part, so this is the one place the split is made)."""
+    rasa("data", "split", "nlu", "--nlu", f"data/nlu/{language}", "--training-fraction", "0.8",
+         "--random-seed", "7", "--out", str(out))
+    return out / "training_data.yml"
+
+
 def held_out_evaluation(out: Path, plots: bool = True) -> Dict[str, Any]:
     """Split, train once on every language's training part, test each language's held-out part."""
     train_parts = out / "train"
     train_parts.mkdir(parents=True, exist_ok=True)
     for language in languages():
-        rasa("data", "split", "nlu", "--nlu", f"data/nlu/{language}", "--training-fraction", "0.8",
-             "--random-seed", "7", "--out", str(out / "split" / language))
-        (train_parts / f"{language}.yml").write_bytes((out / "split" / language / "training_data.yml").read_bytes())
+        (train_parts / f"{language}.yml").write_bytes(split(language, out / "split" / language).read_bytes())
     started = time.monotonic()
     rasa("train", "nlu", "--nlu", str(train_parts), "--config", "config.yml", "--out", str(out),
          "--fixed-model-name", "held-out")
