@@ -88,6 +88,13 @@ def test_emergency_answers_with_numbers_and_asks_a_person_urgently(stack, user):
     assert slot(stack, user, "handoff_reason") == "emergency"
 
 
+def test_a_health_question_gets_the_ambulance_number_before_the_clinics(stack, user):
+    # A health question may be an emergency the model read as a question: the number comes first.
+    answer = stack.say(user, '/ask_health{"city": "Cairo"}')
+    assert answer.index("ambulance 123") < answer.index("I can find a clinic")
+    assert slot(stack, user, "handoff_priority") is None  # a question, not an urgent handoff
+
+
 def test_two_misunderstandings_in_a_row_offer_a_person(stack, user):
     assert "other words" in stack.say(user, "/nlu_fallback")
     assert "person" in stack.say(user, "/nlu_fallback")
