@@ -30,7 +30,11 @@ var/directory.db: $(STAMP) $(DIRECTORY_FILES) $(wildcard actions/directory/*.py)
 	@mkdir -p var
 	$(PY) -m actions.directory.load data/directory
 
-db: var/directory.db
+# An empty var/directory.db is what the action server left when the database was missing (before it opened it
+# read-only); it is newer than its sources, so it is removed first and rebuilt.
+db:
+	@if [ -f var/directory.db ] && [ ! -s var/directory.db ]; then rm -f var/directory.db; fi
+	@$(MAKE) -s --no-print-directory var/directory.db
 
 web/static/haven-widget.js: $(WIDGET_SOURCES)
 	cd web/widget && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from actions.gazetteer import normalise
 
@@ -39,3 +39,23 @@ def vulnerabilities_from(text: str, options: Dict[str, List[str]]) -> Optional[L
     if real:
         return sorted(real)
     return [found[0]]
+
+
+def _without(text: str, phrases: List[str]) -> Tuple[str, bool]:
+    """`text` with every whole-word occurrence of `phrases` removed (longest first), and whether any was."""
+    found = False
+    for phrase in sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True):
+        text, count = re.subn(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
+        found = found or count > 0
+    return text, found
+
+
+def means_leaving(text: str, words: Dict[str, List[str]]) -> bool:
+    """Whether a message asks to leave the questions: a leave word ("stop", "laisse tomber", "خلاص") with at
+    most polite filler around it ("ok stop please"). Anything more ("he stopped paying me", "خلاص مشيت" = "I
+    already left") is an answer or a question, never a reason to drop what the person started."""
+    rest, found = _without(normalise(text), words.get("leave", []))
+    if not found:
+        return False
+    rest, _ = _without(rest, words.get("filler", []))
+    return not rest.strip()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Iterator, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,12 +14,18 @@ from sqlalchemy.orm import Session
 from actions.directory import queries
 from actions.directory.session import open_session
 from actions.gazetteer import Gazetteer
+from actions.geo import nearest, valid_coordinates
 
 logger = logging.getLogger(__name__)
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 #: Intents that must never be taken as an answer to a form question: they are answered first.
 INTERRUPTING_INTENTS = {"emergency", "report_exploitation", "request_human", "ask_privacy", "forget_me",
                         "bot_challenge", "out_of_scope", "nlu_fallback"}
+#: Interrupting intents still answered first when the message also says "stop" ("stop, he is hitting me"):
+#: only a message the NLU could not place (out of scope, low confidence) is taken as leaving a form.
+ANSWERED_FIRST = INTERRUPTING_INTENTS - {"out_of_scope", "nlu_fallback"}
+#: How far a shared location may be from the nearest known place for that place's country to be used.
+NEARBY_KM = 300.0
 
 
 class DirectoryUnavailable(Exception):
@@ -69,3 +75,26 @@ def handoff_events(reason: str, urgent: bool, tracker: Tracker) -> List[EventTyp
     already_urgent = tracker.get_slot("handoff_priority") == "urgent"
     return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", reason),
             SlotSet("handoff_priority", "urgent" if urgent or already_urgent else "normal")]
+
+
+def location_shared(tracker: Tracker) -> bool:
+    """The latest message carries a location (the widget's "share my location", WhatsApp's location)."""
+    return bool(latest_entities(tracker, "latitude") or latest_entities(tracker, "longitude"))
+
+
+def latest_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
+    """The shared (latitude, longitude), or None when there is none or it is not a valid position."""
+    latitude, longitude = latest_entity(tracker, "latitude"), latest_entity(tracker, "longitude")
+    if not valid_coordinates(latitude, longitude):
+        return None
+    return float(latitude), float(longitude)
+
+
+def country_at(session: Session, position: Tuple[float, float], within_km: float = NEARBY_KM) -> Optional[str]:
+    """The country of the known place nearest to `position`, or None when none is within `within_km`: the
+    directory has no borders, and a guess far from every known place is worse than asking."""
+    places = [queries.place(session, entry.id) for entry in queries.gazetteer_entries(session) if entry.kind == "place"]
+    found = nearest(position, [p for p in places if p is not None], lambda p: (p.latitude, p.longitude), limit=1)
+    if not found or found[0][1] > within_km:
+        return None
+    return found[0][0].country_code

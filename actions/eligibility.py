@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, List, Mapping, Optional, Sequence
 
 #: Answers to the vulnerabilities question that are not vulnerabilities.
 NOT_VULNERABILITIES = {"none", "skipped"}

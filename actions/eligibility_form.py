@@ -2,6 +2,7 @@
 clear, and explains the result (or refers to protection when someone fears persecution)."""
 from __future__ import annotations
 
+import abc
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.answers import match_option, vulnerabilities_from
+from actions.answers import match_option, means_leaving, vulnerabilities_from
 from actions.centres import format_results, search
 from actions.directory import queries
-from actions.eligibility import Outcome, form_slots, outcome
+from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
 from actions.places import read_place
 from actions.texts import buttons, joined, language_of, t
 
@@ -28,8 +29,15 @@ def answering(tracker: Tracker, slot: str) -> bool:
         common.INTERRUPTING_INTENTS
 
 
-def extract_country(tracker: Tracker, dispatcher: CollectingDispatcher, slot: str) -> Dict[Text, Any]:
-    """A country code from a country or city named in the answer; asks again when unclear."""
+def extract_country(tracker: Tracker, dispatcher: CollectingDispatcher, slot: str,
+                    location_answers: bool = True) -> Dict[Text, Any]:
+    """A country code from a country or city named in the answer, or from a shared location when the
+    question is where the person is (`location_answers`); asks again when unclear."""
+    if common.location_shared(tracker):
+        if not location_answers:
+            dispatcher.utter_message(response="utter_location_not_origin")
+            return {slot: None}
+        return {slot: country_of_location(tracker, dispatcher)}
     entity_values = common.latest_entities(tracker, "country") + common.latest_entities(tracker, "city")
     language = language_of(tracker)
     try:
@@ -50,7 +58,78 @@ def extract_country(tracker: Tracker, dispatcher: CollectingDispatcher, slot: st
         return {slot: None}
 
 
-class ValidateEligibilityForm(FormValidationAction):
+def country_of_location(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """The country of the known place nearest to the shared location, said in one line ("You shared a
+    location in Libya: I'll use that."); None, with a polite line before the question is asked again, when
+    no known place is near or the location is unreadable."""
+    position = common.latest_location(tracker)
+    try:
+        with common.directory() as session:
+            code = common.country_at(session, position) if position is not None else None
+            if code is None:
+                dispatcher.utter_message(response="utter_location_no_country")
+                return None
+            name = queries.country_name(session, code, language_of(tracker)) or code
+    except common.DirectoryUnavailable:
+        dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
+        return None
+    dispatcher.utter_message(response="utter_location_country", country=name)
+    return code
+
+
+def wants_to_leave(tracker: Tracker) -> bool:
+    """Whether the person asks to leave the open question ("stop", "annule", "خلاص", or goodbye).
+
+    The leave words are content (form_questions.yml, `leave_form`). An answer option of the open question
+    wins ("بلاش" skips the vulnerabilities question), an urgent intent is answered first and the form goes
+    on, and a plain "no" is an answer, never a way out."""
+    question = tracker.get_slot("requested_slot")
+    intent = common.latest_intent(tracker)
+    if question is None or intent in common.ANSWERED_FIRST or common.location_shared(tracker):
+        return False
+    text = common.latest_text(tracker)
+    try:
+        with common.directory() as session:
+            words = queries.form_options(session, "leave_form")
+            options = queries.form_options(session, question)
+    except common.DirectoryUnavailable:
+        words, options = {}, {}
+    if options and match_option(text, options) is not None:
+        return False
+    if means_leaving(text, words):
+        return True
+    names_a_place = common.latest_entities(tracker, "country") or common.latest_entities(tracker, "city")
+    return intent == "goodbye" and not names_a_place
+
+
+def left_form_events(cleared: List[str]) -> List[EventType]:
+    """Empty the form's answers and its requested slot: Rasa's FormAction.is_done then ends the loop, and
+    the form's submit action (its rule runs it next) sees the empty answers and says the questions stopped."""
+    return [SlotSet(slot, None) for slot in cleared] + [SlotSet("requested_slot", None)]
+
+
+class LeavableFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
+    """A form validation after which any question can be left ("every form can be left"). Abstract, so that
+    rasa_sdk does not register it as an action of its own."""
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        ...
+
+    #: The slots emptied when the person leaves.
+    cleared_when_left: List[str] = []
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if wants_to_leave(tracker):
+            return left_form_events(self.cleared_when_left)
+        return await super().run(dispatcher, tracker, domain)
+
+
+class ValidateEligibilityForm(LeavableFormValidation):
+    #: Where the person is stays known (as after a result); their other answers go.
+    cleared_when_left = RESET_AFTER_RESULT
+
     def name(self) -> Text:
         return "validate_eligibility_form"
 
@@ -73,7 +152,7 @@ class ValidateEligibilityForm(FormValidationAction):
                                      domain: DomainDict) -> Dict[Text, Any]:
         if not answering(tracker, "origin_country"):
             return {}
-        return extract_country(tracker, dispatcher, "origin_country")
+        return extract_country(tracker, dispatcher, "origin_country", location_answers=False)
 
     async def extract_situation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
@@ -135,7 +214,12 @@ class ActionEligibilityResult(Action):
         language = language_of(tracker)
         try:
             with common.directory() as session:
-                result = outcome(queries.programmes(session, language), answers)
+                programmes = queries.programmes(session, language)
+                if questions_still_needed(programmes, answers, [name for name, _ in queries.form_fields(session)]):
+                    # The person left the questions (validate_eligibility_form emptied the answers).
+                    dispatcher.utter_message(response="utter_form_stopped")
+                    return reset
+                result = outcome(programmes, answers)
                 if result.refer_asylum:
                     self._refer_to_protection(session, dispatcher, answers.get("host_country"), language)
                     return reset

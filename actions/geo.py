@@ -20,8 +20,12 @@ def nearest(origin: Tuple[float, float], items: Sequence[T], position: Callable[
 
 
 def valid_coordinates(latitude: object, longitude: object) -> bool:
+    """Entity values come from the user's payload: any JSON value. Numbers and numeric strings in range
+    are coordinates; true/false, NaN and integers too large for a float are not (and must not crash)."""
+    if isinstance(latitude, bool) or isinstance(longitude, bool):
+        return False
     try:
         lat, lon = float(latitude), float(longitude)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return -90 <= lat <= 90 and -180 <= lon <= 180

@@ -7,7 +7,7 @@ languages it does speak."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Text
+from typing import Any, Dict, Mapping, Optional, Text
 
 from rasa_sdk import Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher

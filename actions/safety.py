@@ -118,7 +118,18 @@ def request_erasure(conversation_id: str) -> bool:
 
 
 class ActionForgetMe(Action):
-    """Forget the slots now; the stored conversation and hotline records are deleted by hotline.erasure."""
+    """Forget the slots now; the stored conversation and hotline records are deleted by hotline.erasure.
+
+    The confirmation also tells the client to forget this device: the web widget keeps the transcript and
+    the session id in localStorage, which the next person on a shared phone would read. Rasa's socket.io
+    output emits the custom message's `data` as the bot_uttered event; REST returns it as a `custom`
+    element. WhatsApp has nothing to clear on the device and would post it to the Graph API as a message,
+    so it is left out there."""
+
+    #: The instruction the widget acts on (web/widget/src/widget.js).
+    FORGET_DEVICE = "forget_device"
+    #: Channels whose output cannot carry it.
+    CHANNELS_WITHOUT_DEVICE_STORAGE = frozenset({"whatsapp"})
 
     def name(self) -> Text:
         return "action_forget_me"
@@ -127,7 +138,9 @@ class ActionForgetMe(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         language = tracker.get_slot("language")
         if request_erasure(tracker.sender_id):
-            dispatcher.utter_message(response="utter_forget_me")
-        else:  # never promise a deletion that was not recorded
+            clear_device = tracker.get_latest_input_channel() not in self.CHANNELS_WITHOUT_DEVICE_STORAGE
+            dispatcher.utter_message(response="utter_forget_me",
+                                     json_message={"data": {"haven": self.FORGET_DEVICE}} if clear_device else None)
+        else:  # never promise a deletion that was not recorded, nor wipe the device for one
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
         return [AllSlotsReset(), SlotSet("language", language)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -13,7 +13,7 @@ from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
 from actions.answers import match_option
-from actions.eligibility_form import answering, extract_country
+from actions.eligibility_form import LeavableFormValidation, answering, country_of_location, extract_country
 from actions.texts import buttons, language_of, t
 
 
@@ -26,7 +26,9 @@ def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool, lang
     return "\n".join(lines)
 
 
-class ValidateWageForm(FormValidationAction):
+class ValidateWageForm(LeavableFormValidation):
+    cleared_when_left = ["work_country", "still_in_country"]
+
     def name(self) -> Text:
         return "validate_wage_form"
 
@@ -40,14 +42,17 @@ class ValidateWageForm(FormValidationAction):
             return {}
         return extract_country(tracker, dispatcher, "work_country") if answering(tracker, "work_country") else {}
 
-
     async def extract_still_in_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
         """Typed answers such as "no, I left already" (buttons and plain yes/no are mapped by the domain).
         An answer it cannot read gets "please choose a button" and the question again, like the
-        eligibility form's, rather than leaving the turn without a reply."""
+        eligibility form's, rather than leaving the turn without a reply. A shared location answers too:
+        in the country where the person worked means still there, in another known country means left."""
         if not answering(tracker, "still_in_country") or tracker.get_slot("still_in_country") is not None:
             return {}
+        if common.location_shared(tracker):
+            here = country_of_location(tracker, dispatcher)
+            return {"still_in_country": None if here is None else here == tracker.get_slot("work_country")}
         try:
             with common.directory() as session:
                 options = queries.form_options(session, "still_in_country")
@@ -70,6 +75,10 @@ class ActionWageRecovery(Action):
         has_left = tracker.get_slot("still_in_country") is False
         reset = [SlotSet("work_country", None), SlotSet("still_in_country", None)]
         language = language_of(tracker)
+        if country is None or tracker.get_slot("still_in_country") is None:
+            # The person left the questions (validate_wage_form emptied the answers).
+            dispatcher.utter_message(response="utter_form_stopped")
+            return reset
         try:
             with common.directory() as session:
                 name = queries.country_name(session, country, language) or country

@@ -2,13 +2,15 @@
 
     python -m hotline.accounts create amina --name "Amina"      # asks for the password twice
     echo "$PASSWORD" | python -m hotline.accounts create amina --name Amina --password-stdin
-    python -m hotline.accounts disable amina
+    python -m hotline.accounts disable amina     # can no longer log in; open console sessions end at once
+    python -m hotline.accounts logout amina      # ends amina's console sessions (e.g. a lost laptop)
     python -m hotline.accounts list
 """
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import re
 import sys
 from typing import List, Optional
@@ -18,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline import console_sessions
 from hotline.db import session_scope
 from hotline.models import Agent
 
@@ -62,6 +65,21 @@ def authenticate(session: Session, username: str, password: str) -> Optional[Age
     return agent
 
 
+def find_agent(session: Session, username: str) -> Agent:
+    agent = session.execute(select(Agent).where(Agent.username == username.strip().lower())).scalar_one_or_none()
+    if agent is None:
+        raise AccountError(f"No agent called {username!r}.")
+    return agent
+
+
+def disable_agent(session: Session, username: str) -> int:
+    """Stop the agent from logging in and end their open console sessions at once (a cookie someone kept
+    must not outlive the account). Returns how many sessions were ended."""
+    agent = find_agent(session, username)
+    agent.active = False
+    return console_sessions.end_all(session, agent.id)
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -73,6 +91,7 @@ def _password(args: argparse.Namespace) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hotline.accounts", description="Manage hotline agents.")
+    os.umask(0o077)  # the hotline database this may create is the owner's alone
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create an agent account")
     create.add_argument("username")
@@ -80,7 +99,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     disable = commands.add_parser("disable", help="stop an agent from logging in")
     disable.add_argument("username")
-    commands.add_parser("list", help="list agents")
+    logout = commands.add_parser("logout", help="end every console session of an agent (the account stays)")
+    logout.add_argument("username")
+    commands.add_parser("list", help="list agents and their open console sessions")
     args = parser.parse_args(argv)
     try:
         with session_scope() as session:
@@ -88,14 +109,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                 agent = create_agent(session, args.username, args.name, _password(args))
                 print(f"Created agent {agent.username} ({agent.display_name}).")
             elif args.command == "disable":
-                agent = session.execute(select(Agent).where(Agent.username == args.username)).scalar_one_or_none()
-                if agent is None:
-                    raise AccountError(f"No agent called {args.username!r}.")
-                agent.active = False
-                print(f"Disabled {agent.username}.")
+                ended = disable_agent(session, args.username)
+                print(f"Disabled {args.username.strip().lower()}; ended {ended} console session(s).")
+            elif args.command == "logout":
+                ended = console_sessions.end_all(session, find_agent(session, args.username).id)
+                print(f"Ended {ended} console session(s) of {args.username.strip().lower()}.")
             else:
+                console_sessions.purge_expired(session)
                 for agent in session.execute(select(Agent).order_by(Agent.username)).scalars():
-                    print(f"{agent.username}\t{agent.display_name}\t{'active' if agent.active else 'disabled'}")
+                    print(f"{agent.username}\t{agent.display_name}\t{'active' if agent.active else 'disabled'}"
+                          f"\t{console_sessions.count(session, agent.id)} session(s)")
     except AccountError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

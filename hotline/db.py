@@ -21,14 +21,22 @@ def database_url() -> str:
     return os.environ.get("HAVEN_HOTLINE_DATABASE_URL") or f"sqlite:///{DEFAULT_PATH}"
 
 
+def private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (SQLite gives its -wal and -shm files the same mode);
+    an older file left readable by others is tightened. It holds who asked for help and agents' notes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+
+
 @lru_cache(maxsize=4)
 def engine(url: Optional[str] = None) -> Engine:
     """One engine per URL, tables created on first use (the queue is not content: nothing to load)."""
     url = url or database_url()
     if make_url(url).get_backend_name() == "sqlite":
         database = make_url(url).database
-        if database:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:":
+            private_file(Path(database))
         created = create_engine(url, connect_args={"timeout": 15})
 
         @event.listens_for(created, "connect")

@@ -83,6 +83,10 @@ def tracker_store_url(endpoints: Optional[Path] = None) -> URL:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.utils.endpoints import read_endpoint_config
 
+    from actions.secret_file import ACTIONS_TOKEN_ENV, actions_token
+
+    # endpoints.yml names the action server's secret; Rasa's reader refuses the whole file while it is unset.
+    os.environ.setdefault(ACTIONS_TOKEN_ENV, actions_token())
     endpoints = endpoints or endpoints_path()
     config = read_endpoint_config(str(endpoints), "tracker_store")
     if config is None or (config.type or "").lower() != "sql":
@@ -352,6 +356,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                        "or $HAVEN_ENDPOINTS)")
     parser.add_argument("--privacy", type=Path, help="the privacy settings (default: data/privacy.yml)")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # a database this creates under var/ is readable by its owner only
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     report = run_once(endpoints=args.endpoints, privacy=args.privacy)
     print(report)

@@ -1,4 +1,5 @@
-"""SQLAlchemy models of the hotline database: who needs a person, who is helping them, and the agents.
+"""SQLAlchemy models of the hotline database: who needs a person, who is helping them, the agents and their
+console sessions.
 
 Kept apart from the directory database because the directory is rebuilt (swapped) on every content
 publish, while the queue must survive it."""
@@ -72,3 +73,17 @@ class ErasureRequest(Base):
     requested_at = Column(DateTime)
     erased_at = Column(DateTime)
     done_at = Column(DateTime, index=True)
+
+
+class ConsoleSession(Base):
+    """One agent logged into the console. The cookie holds a random token and only its SHA-256 is stored, so
+    a copy of the database logs nobody in; deleting the row (logout, a disabled account, expiry) ends the
+    session at once, whatever cookie a browser or an attacker still holds (hotline.console_sessions)."""
+
+    __tablename__ = "hotline_console_sessions"
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), unique=True, nullable=False)
+    agent_id = Column(Integer, ForeignKey("hotline_agents.id"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False, index=True)

@@ -73,16 +73,6 @@ class RasaClient:
 def rasa_token() -> str:
     """HAVEN_RASA_TOKEN, else a random token kept in var/rasa-token (created once, readable by the owner only).
     `make run` starts Rasa with it and the console uses it."""
-    import os
-    import secrets
-    from pathlib import Path
+    from actions.secret_file import secret_from_env_or_file
 
-    token = os.environ.get("HAVEN_RASA_TOKEN")
-    if token:
-        return token
-    path = Path(__file__).resolve().parents[1] / "var" / "rasa-token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return secret_from_env_or_file("HAVEN_RASA_TOKEN", "rasa-token")

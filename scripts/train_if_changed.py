@@ -5,6 +5,7 @@ custom NLU components in bot/ and requirements.lock, so an unchanged project reu
 models/haven-<hash>.tar.gz. Prints the model's path."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -43,6 +44,15 @@ def model_path(root: Path = ROOT) -> Path:
 
 
 def train_if_changed(root: Path = ROOT) -> Path:
+    """Train unless the model for the current inputs exists. Concurrent callers (make run beside a test run)
+    wait for each other on a lock file, so one trains and the others reuse its model."""
+    (root / "models").mkdir(exist_ok=True)
+    with (root / "models" / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_unless_present(root)
+
+
+def _train_unless_present(root: Path) -> Path:
     target = model_path(root)
     if target.exists():
         print(f"Model is up to date: {target.relative_to(root)}", file=sys.stderr)

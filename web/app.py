@@ -70,18 +70,37 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "widget_built": WIDGET.exists()})
 
 
-@web.middleware
-async def security_headers(request: web.Request,
-                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-    response = await handler(request)
+def _decorate(request: web.Request, response: web.StreamResponse) -> None:
+    """The same security headers on every answer: pages, redirects, errors. Nothing here is meant to be
+    framed (the widget is a script, not a frame), so frame-ancestors 'none' and X-Frame-Options: DENY."""
     rasa = _settings(request.app)["rasa_url"]
     websocket = rasa.replace("http://", "ws://").replace("https://", "wss://")
-    response.headers.setdefault(
+    headers = response.headers
+    headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         f"connect-src 'self' {rasa} {websocket}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/console") and not request.path.startswith("/console/static/"):
+        headers.setdefault("Cache-Control", "no-store")  # agents' data never stays in a shared cache
+
+
+@web.middleware
+async def security_headers(request: web.Request,
+                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """Decorates returned responses and raised HTTP exceptions (302, 404, 405 ... are raised by aiohttp and
+    by handlers), and turns any other error into a plain 500 that carries the headers too and no details."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as answer:
+        _decorate(request, answer)
+        raise
+    except Exception:  # noqa: BLE001 - logged here; the client gets a bare 500
+        logger.exception("Error handling %s %s", request.method, request.path)
+        response = web.Response(status=500, text="500: Internal Server Error")
+    _decorate(request, response)
     return response
 
 
@@ -120,6 +139,7 @@ def create_app(rasa_url: str | None = None) -> web.Application:
 
 
 def main() -> None:
+    os.umask(0o077)  # the hotline database and secrets it may create under var/ are the owner's alone
     logging.basicConfig(level=logging.INFO)
     port = int(os.environ.get("HAVEN_WEB_PORT", "8080"))
     web.run_app(create_app(), host=os.environ.get("HAVEN_WEB_HOST", "0.0.0.0"), port=port,

@@ -1,33 +1,33 @@
 """The hotline console: agents log in, see who needs a person, take a conversation over, write to the
 user on the user's own channel, and hand the conversation back to the bot.
 
-Security: argon2 password hashes (hotline.accounts), an encrypted, HttpOnly, SameSite=Strict session
-cookie (aiohttp-session), a CSRF token per session required on every state-changing request, login
-throttling, and Rasa's API token kept on the server. Every route but the login page needs an agent."""
+Security: argon2 password hashes (hotline.accounts); server-side sessions (hotline.console_sessions) whose
+random token is the only thing in the HttpOnly, SameSite=Strict cookie, so logout and disabling an agent end
+them at once; a CSRF token per session required on every state-changing request (and a signed one on the
+login form); login throttling per account and address with growing delays (hotline.login_throttle); and
+Rasa's API token kept on the server. Every route but the login page and its static files needs an agent."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import ipaddress
 import logging
 import os
 import secrets
-import time
-from collections import defaultdict, deque
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional
 
 import aiohttp
 from aiohttp import web
-from aiohttp_session import get_session, new_session, setup as setup_sessions
-from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.translations import catalogue
-from hotline import queue
+from hotline import console_sessions, queue
 from hotline.accounts import authenticate
 from hotline.db import session_scope
 from hotline.hours import Schedule
-from hotline.models import ASSIGNED, Agent, HandoffRequest, utcnow
+from hotline.login_throttle import LoginThrottle
+from hotline.models import ASSIGNED, HandoffRequest, utcnow
 from hotline.rasa_api import DeliveryRefused, RasaClient, RasaUnavailable, rasa_token
 from hotline.transcript import summary
 from web.settings import SETTINGS
@@ -36,16 +36,19 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 MAX_AGENT_MESSAGE_CHARS = 4000
 MAX_NOTE_CHARS = 2000
-LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS = 5, 900
-SESSION_SECONDS = 12 * 3600
+#: The session cookie (an agent's session token) and the login form's cookie (a nonce for its CSRF token).
+SESSION_COOKIE, LOGIN_COOKIE = "haven_console", "haven_console_login"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RASA = web.AppKey("rasa", RasaClient)
 SCHEDULE = web.AppKey("schedule", Schedule)
-THROTTLE = web.AppKey("login_throttle", "LoginThrottle")
+THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+SECRET = web.AppKey("console_secret", bytes)
+PROXIES = web.AppKey("trusted_proxies", FrozenSet[str])
 
 
 def secret_key() -> bytes:
-    """32 bytes for the session cookie's encryption: HAVEN_CONSOLE_SECRET, else var/console-secret."""
+    """32 bytes that sign the CSRF tokens: HAVEN_CONSOLE_SECRET, else var/console-secret. Every web app
+    process of one deployment needs the same key."""
     configured = os.environ.get("HAVEN_CONSOLE_SECRET")
     if configured:
         return hashlib.sha256(configured.encode()).digest()
@@ -57,27 +60,62 @@ def secret_key() -> bytes:
     return base64.urlsafe_b64decode(path.read_text().strip())
 
 
+def _sign(request: web.Request, purpose: str, value: str) -> str:
+    digest = hmac.new(request.app[SECRET], f"{purpose}:{value}".encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def _same(expected: str, presented: Any) -> bool:
+    return isinstance(presented, str) and bool(presented) and hmac.compare_digest(expected, presented)
+
+
+def session_csrf(request: web.Request) -> str:
+    """The CSRF token of the session in the request's cookie (derived from the session token, so it is new
+    with every login and needs no storage)."""
+    return _sign(request, "csrf", request.cookies.get(SESSION_COOKIE, ""))
+
+
+def client_address(request: web.Request) -> str:
+    """The address to throttle. Behind a reverse proxy listed in HAVEN_TRUSTED_PROXIES, the address the proxy
+    appended last to X-Forwarded-For (an address the client wrote itself is never trusted)."""
+    remote = request.remote or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in request.app[PROXIES] and forwarded:
+        candidate = forwarded.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return remote
+    return remote
+
+
+def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, path: str) -> None:
+    secure = request.secure or os.environ.get("HAVEN_CONSOLE_SECURE_COOKIE", "") == "1"
+    response.set_cookie(name, value, path=path, httponly=True, samesite="Strict", secure=secure,
+                        max_age=console_sessions.SESSION_SECONDS if name == SESSION_COOKIE else None)
+
+
+def _redirect(location: str) -> web.Response:
+    return web.Response(status=302, headers={"Location": location})
+
+
 # -- who is asking ---------------------------------------------------------------------------------------
 async def current_agent(request: web.Request) -> Optional[Dict[str, Any]]:
-    session = await get_session(request)
-    agent_id = session.get("agent_id")
-    if agent_id is None:
+    """The agent of the request's session, if that session is alive in the database (not logged out, not
+    expired, agent still active)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
         return None
     with session_scope() as db:
-        agent = db.get(Agent, agent_id)
-        if agent is None or not agent.active:
-            session.invalidate()
+        agent = console_sessions.agent_for(db, token)
+        if agent is None:
             return None
         return {"id": agent.id, "username": agent.username, "name": agent.display_name}
 
 
-def csrf_ok(session: Any, presented: Optional[str]) -> bool:
-    expected = session.get("csrf")
-    return bool(expected and presented and hmac.compare_digest(str(expected), str(presented)))
-
-
 def agent_required(handler: Handler) -> Handler:
-    """Pages redirect to the login page; API calls get 401. State changes also need the CSRF header."""
+    """Pages redirect to the login page; API calls get 401. State changes also need the CSRF header.
+    The security suite (tests/unit/test_web_security.py) calls every route to check this is in place."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
         agent = await current_agent(request)
@@ -85,89 +123,88 @@ def agent_required(handler: Handler) -> Handler:
         if agent is None:
             if is_api:
                 return web.json_response({"error": "Log in first."}, status=401)
-            raise web.HTTPFound("/console/login")
+            return _redirect("/console/login")
         if request.method not in ("GET", "HEAD"):
-            if not csrf_ok(await get_session(request), request.headers.get("X-CSRF-Token")):
+            if not _same(session_csrf(request), request.headers.get("X-CSRF-Token")):
                 return web.json_response({"error": "Missing or wrong CSRF token; reload the page."}, status=403)
         request["agent"] = agent
         return await handler(request)
 
+    guarded.agent_required = True  # type: ignore[attr-defined]
     return guarded
 
 
 # -- pages -------------------------------------------------------------------------------------------------
-def _render(request: web.Request, name: str, **context: Any) -> web.Response:
+def _render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
     from web.app import render
 
     response = render(name, **context)
+    response.set_status(status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-async def login_page(request: web.Request) -> web.Response:
-    session = await get_session(request)
-    session.setdefault("csrf", secrets.token_urlsafe(32))
-    return _render(request, "console/login.html", csrf=session["csrf"], error=request.query.get("error"))
-
-
-class LoginThrottle:
-    """At most LOGIN_ATTEMPTS failed logins per username and per address in LOGIN_WINDOW_SECONDS."""
-
-    def __init__(self) -> None:
-        self.failures: Dict[str, Deque[float]] = defaultdict(deque)
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        for key in keys:
-            recent = self.failures[key]
-            while recent and recent[0] < now - LOGIN_WINDOW_SECONDS:
-                recent.popleft()
-            if len(recent) >= LOGIN_ATTEMPTS:
-                return True
-        return False
-
-    def failed(self, *keys: str) -> None:
-        for key in keys:
-            self.failures[key].append(time.monotonic())
+async def login_page(request: web.Request, error: Optional[str] = None, status: int = 200,
+                     retry_after: int = 0) -> web.Response:
+    """The login form. Its CSRF token is signed from a nonce in a cookie of its own (nothing is stored on
+    the server before someone has logged in)."""
+    nonce = request.cookies.get(LOGIN_COOKIE) or ""
+    fresh = not (16 <= len(nonce) <= 64)
+    if fresh:
+        nonce = secrets.token_urlsafe(32)
+    response = _render(request, "console/login.html", status=status, csrf=_sign(request, "login", nonce),
+                       error=error or request.query.get("error"), retry_after=retry_after)
+    if fresh:
+        _set_cookie(request, response, LOGIN_COOKIE, nonce, "/console/login")
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def login(request: web.Request) -> web.Response:
     form = await request.post()
-    session = await get_session(request)
-    if not csrf_ok(session, form.get("csrf")):
-        raise web.HTTPFound("/console/login?error=expired")
+    if not _same(_sign(request, "login", request.cookies.get(LOGIN_COOKIE, "")), form.get("csrf")):
+        return _redirect("/console/login?error=expired")
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
-    throttle: LoginThrottle = request.app[THROTTLE]
-    keys = (f"user:{username.lower()}", f"addr:{request.remote}")
-    if throttle.blocked(*keys):
-        raise web.HTTPFound("/console/login?error=throttled")
+    throttle, address = request.app[THROTTLE], client_address(request)
+    wait = throttle.retry_after(username, address)
+    if wait:
+        return await login_page(request, error="throttled", status=429, retry_after=wait)
     with session_scope() as db:
         agent = authenticate(db, username, password)
-        agent_id = agent.id if agent else None
-    if agent_id is None:
-        throttle.failed(*keys)
-        raise web.HTTPFound("/console/login?error=wrong")
-    session = await new_session(request)  # a fresh session id on login (no session fixation)
-    session["agent_id"], session["csrf"] = agent_id, secrets.token_urlsafe(32)
-    raise web.HTTPFound("/console")
+        if agent is None:
+            token = None
+        else:
+            console_sessions.end(db, request.cookies.get(SESSION_COOKIE))  # the old session, if any, ends
+            token = console_sessions.start(db, agent.id)  # a new token on every login (no session fixation)
+    if token is None:
+        throttle.failed(username, address)
+        return _redirect("/console/login?error=wrong")
+    throttle.succeeded(username, address)
+    response = _redirect("/console")
+    _set_cookie(request, response, SESSION_COOKIE, token, "/console")
+    response.del_cookie(LOGIN_COOKIE, path="/console/login")
+    return response
 
 
 @agent_required
 async def logout(request: web.Request) -> web.Response:
-    (await get_session(request)).invalidate()
-    return web.json_response({"ok": True})
+    """Deletes the session's record: the cookie, wherever a copy of it is, no longer logs anyone in."""
+    with session_scope() as db:
+        console_sessions.end(db, request.cookies.get(SESSION_COOKIE))
+    response = web.json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/console")
+    return response
 
 
 @agent_required
 async def queue_page(request: web.Request) -> web.Response:
-    session = await get_session(request)
-    return _render(request, "console/queue.html", agent=request["agent"], csrf=session["csrf"])
+    return _render(request, "console/queue.html", agent=request["agent"], csrf=session_csrf(request))
 
 
 @agent_required
 async def conversation_page(request: web.Request) -> web.Response:
-    session = await get_session(request)
-    return _render(request, "console/conversation.html", agent=request["agent"], csrf=session["csrf"],
+    return _render(request, "console/conversation.html", agent=request["agent"], csrf=session_csrf(request),
                    request_id=int(request.match_info["request_id"]))
 
 
@@ -341,10 +378,8 @@ def setup(app: web.Application) -> None:
     settings = app[SETTINGS]
     settings.setdefault("rasa_api_url", os.environ.get("HAVEN_RASA_URL") or settings["rasa_url"])
     settings.setdefault("rasa_token", rasa_token())
-    secure_cookie = os.environ.get("HAVEN_CONSOLE_SECURE_COOKIE", "") == "1"
-    setup_sessions(app, EncryptedCookieStorage(secret_key(), cookie_name="haven_console", httponly=True,
-                                               samesite="Strict", secure=secure_cookie,
-                                               max_age=SESSION_SECONDS))
+    app[SECRET] = secret_key()
+    app[PROXIES] = frozenset(p.strip() for p in os.environ.get("HAVEN_TRUSTED_PROXIES", "").split(",") if p.strip())
     app[THROTTLE] = LoginThrottle()
     app[SCHEDULE] = Schedule.load()
     app.cleanup_ctx.append(_rasa_client)

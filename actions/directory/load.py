@@ -15,7 +15,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Type
+from typing import Any, Dict, Iterable, List, Optional, Type
 
 import yaml
 from pydantic import ValidationError
@@ -328,8 +328,11 @@ def load_directory(folder: Path, url: Optional[str] = None) -> Directory:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         target = Path(parsed.database)
         target.parent.mkdir(parents=True, exist_ok=True)
+        # mkstemp: a new name in the same folder (so the rename is atomic), readable by the owner only (the
+        # mode the database keeps after the rename, whatever the old file's was).
         fd, tmp = tempfile.mkstemp(prefix=".directory-", suffix=".db", dir=target.parent)
         os.close(fd)
+        os.chmod(tmp, 0o600)
         try:
             engine = create_engine(parsed.set(database=tmp))
             _write(engine, d)
@@ -346,6 +349,7 @@ def load_directory(folder: Path, url: Optional[str] = None) -> Directory:
 
 
 def main(argv: List[str]) -> int:
+    os.umask(0o077)  # the database, its journal and var/ itself if new: the owner's only
     folder = Path(argv[1] if len(argv) > 1 else "data/directory")
     try:
         d = load_directory(folder)

@@ -3,7 +3,11 @@ actions failed (action server or database down), the user gets an apology and th
 
 Rasa logs a failed remote action and carries on without its events, so a failure shows in the tracker
 as a custom action followed directly by the next action with nothing in between. Every Haven action
-returns at least one event, so that pattern means failure."""
+returns at least one event, so that pattern means failure.
+
+When the failed turn asked for a person (talk to a person, an emergency, exploitation), the apology is not
+"write 'talk to a person'" (the step that just failed): the channel records the handoff itself and gives
+the emergency numbers it can (bot.channels.fallback_handoff)."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +16,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.channels import fallback_handoff
 
 logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_service_unavailable"
@@ -72,9 +78,29 @@ def apology_response(turn: Sequence[Event], custom: Set[str]) -> str:
 
 
 async def apology_messages(agent: Agent, tracker: DialogueStateTracker, channel: str) -> List[Dict[str, Any]]:
-    response = apology_response(events_of_last_turn(list(tracker.events)), custom_action_names(agent))
+    turn = events_of_last_turn(list(tracker.events))
+    custom = custom_action_names(agent)
+    response = apology_response(turn, custom)
+    numbers: List[str] = []
+    reason = fallback_handoff.handoff_reason(tracker, turn, failed_actions(turn, custom))
+    if response == APOLOGY_RESPONSE and reason is not None:
+        response, numbers = await fallback_handoff.ask_a_person(tracker, channel, reason)
     message = await agent.nlg.generate(response, tracker, channel)  # type: ignore[union-attr]
-    return [dict(message or {"text": "Sorry, something went wrong. Please try again."})]
+    messages = [dict(message or {"text": "Sorry, something went wrong. Please try again."})]
+    if numbers:
+        messages.append({"text": "\n".join(numbers)})
+    return messages
+
+
+async def answer_if_silent(agent: Agent, sender_id: str, channel: str) -> List[Dict[str, Any]]:
+    """The apology messages for the last turn if it needs one, else []. Never raises: the guard must not be
+    the reason a user gets no answer."""
+    try:
+        tracker = await needs_apology(agent, sender_id)
+        return [] if tracker is None else await apology_messages(agent, tracker, channel)
+    except Exception:  # noqa: BLE001 - logged; the user gets the plain apology text
+        logger.exception("The no-silence guard failed.")
+        return [{"text": "Sorry, something went wrong. If you are in danger, call the local emergency number."}]
 
 
 def recipient_messages(messages: Iterable[Dict[str, Any]], recipient_id: str) -> List[Dict[str, Any]]:

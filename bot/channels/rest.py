@@ -1,13 +1,16 @@
-"""Haven's REST channel: Rasa's `rest` channel with a message size limit, clear errors on malformed
-requests, the no-silence guard (bot.channels.guard), and hotline messages sent since the user's last
-message (bot.channels.hotline_relay). Same webhook: POST /webhooks/rest/webhook."""
+"""Haven's REST channel: Rasa's `rest` channel for trusted integrations and tests, with a bearer token
+(HAVEN_REST_TOKEN; off without one), its own conversation-id namespace (`rest-<sender>`, bot.channels.ids),
+a message size limit, clear errors on malformed requests, the no-silence guard (bot.channels.guard), and
+hotline messages sent since the user's last message (bot.channels.hotline_relay).
+Same webhook: POST /webhooks/rest/webhook with `Authorization: Bearer <token>`; answers name the sender as
+it was sent."""
 from __future__ import annotations
 
 import copy
 import logging
 import os
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -15,12 +18,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import guard
+from bot.channels import auth, guard
 from bot.channels.hotline_relay import undelivered_hotline_messages
+from bot.channels.inbound import prepare
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = int(os.environ.get("HAVEN_MAX_MESSAGE_CHARS", "2000"))
-MAX_SENDER_CHARS = 128
+TOKEN_VARIABLE = "HAVEN_REST_TOKEN"
 
 
 class HavenRestInput(RestInput):
@@ -37,18 +41,14 @@ class HavenRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            body = _json_body(request)
-            if body is None:
-                return response.json({"error": "The body must be a JSON object."}, status=400)
-            sender_id, text = body.get("sender"), body.get("message")
-            if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_CHARS:
-                return response.json({"error": f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} "
-                                               "characters."}, status=400)
-            if not isinstance(text, str):
-                return response.json({"error": "'message' must be a string."}, status=400)
+            message = auth.read_message(request, self.name(), TOKEN_VARIABLE)
+            if isinstance(message, HTTPResponse):
+                return message
+            sender, sender_id, text = message.sender, message.conversation_id, message.text
             agent = request.app.ctx.agent
             if len(text) > MAX_MESSAGE_CHARS:
-                return response.json(await _too_long(agent, sender_id))
+                return response.json(_as_sent(await _too_long(agent, sender_id), sender))
+            text = prepare(text)
             collector = CollectingOutputChannel()
             relayed = await undelivered_hotline_messages(agent, sender_id, self.name())
             collector.messages.extend(guard.recipient_messages(relayed, sender_id))
@@ -59,21 +59,16 @@ class HavenRestInput(RestInput):
                 logger.error("Handling a REST message timed out.")
             except Exception:
                 logger.exception("Handling a REST message failed.")
-            tracker = await guard.needs_apology(agent, sender_id)
-            if tracker is not None:
-                apology = await guard.apology_messages(agent, tracker, self.name())
-                collector.messages.extend(guard.recipient_messages(apology, sender_id))
-            return response.json(collector.messages)
+            collector.messages.extend(guard.recipient_messages(
+                await guard.answer_if_silent(agent, sender_id, self.name()), sender_id))
+            return response.json(_as_sent(collector.messages, sender))
 
         return webhook
 
 
-def _json_body(request: Request) -> Optional[Dict[str, Any]]:
-    try:
-        body = request.json
-    except Exception:
-        return None
-    return body if isinstance(body, dict) else None
+def _as_sent(messages: List[Dict[str, Any]], sender: str) -> List[Dict[str, Any]]:
+    """The integration named the conversation `sender`; it gets its answers under that name."""
+    return [{**m, "recipient_id": sender} if "recipient_id" in m else m for m in messages]
 
 
 async def _too_long(agent: Any, sender_id: str) -> list:

@@ -14,6 +14,12 @@ api_base_url, state_database_url). What it guarantees, and why:
   always inside that window; messages sent through get_output_channel() (Rasa's HTTP API with
   output_channel=latest, e.g. the hotline console) raise OutsideServiceWindow outside it.
 - Photos, voice messages and the like are not sent to the bot: the user is told what Haven can read.
+- Every text goes through bot.channels.inbound.prepare: no character Rasa chokes on, and a shared location
+  rounded to ~1 km before it reaches the tracker. Only the text, the message id and the type are passed on:
+  the raw webhook (contact name, a location's name and address) never reaches Rasa.
+- The sender must be a WhatsApp id (5-20 digits, bot.channels.ids): that is WhatsApp's conversation-id
+  namespace, which no other channel can produce. Anything that is not Meta's payload shape (wrong types,
+  nesting too deep to parse) is answered 200 or 400 with nothing handled, never 500.
 """
 from __future__ import annotations
 
@@ -37,7 +43,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import guard
+from bot.channels import guard, ids
+from bot.channels.inbound import prepare
 from bot.channels.whatsapp_api import (DEFAULT_API_BASE_URL, RE_ENGAGEMENT_ERROR, GraphClient, OutsideServiceWindow,
                                        RetryPolicy, WhatsAppDeliveryError, button_messages,
                                        envelope, split_text, text_message)
@@ -60,6 +67,10 @@ CREDENTIAL_ENV = {
 }
 #: Message types the bot understands; every other type from the user gets the "unsupported" answer.
 SUPPORTED_TYPES = {"text", "interactive", "button", "location"}
+#: Meta's message ids are ~60 characters; the handled-messages table keeps up to 255.
+MAX_MESSAGE_ID = 255
+#: Shared locations are passed on with this many decimals (0.01 degree, ~1 km; see bot.channels.inbound).
+LOCATION_DECIMALS = 2
 #: Notifications that are not from the user (e.g. "user changed number"): neither answered nor sent on.
 IGNORED_TYPES = {"system"}
 
@@ -102,14 +113,30 @@ def message_ref(message_id: str, key: str = "") -> str:
 
 
 def location_payload(latitude: Any, longitude: Any) -> Optional[str]:
-    """The same message the web widget sends when a location is shared (web/widget/src/widget.js)."""
+    """The same message the web widget sends when a location is shared (web/widget/src/widget.js), rounded
+    to ~1 km: enough to find the nearest centres, and the exact position is never stored."""
     try:
         lat, lon = float(latitude), float(longitude)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    return f'/share_location{{"latitude": {lat:.5f}, "longitude": {lon:.5f}}}'
+    rounded = {"latitude": round(lat, LOCATION_DECIMALS) + 0.0, "longitude": round(lon, LOCATION_DECIMALS) + 0.0}
+    return "/share_location" + json.dumps(rounded)  # + 0.0 above: no "-0.0"
+
+
+def webhook_payload(body: bytes) -> Tuple[Dict[str, Any], Optional[str]]:
+    """The decoded body, or a reason to refuse it (400). A correctly signed body can still be anything: not
+    JSON, not UTF-8, or nested so deep that the parser gives up (RecursionError)."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        return {}, "The body is nested too deeply."
+    except (ValueError, UnicodeDecodeError):
+        return {}, "The body must be JSON."
+    if not isinstance(payload, dict):
+        return {}, "The body must be a JSON object."
+    return payload, None
 
 
 @dataclass(frozen=True)
@@ -133,27 +160,48 @@ class StatusUpdate:
 WebhookEvent = Union[InboundMessage, StatusUpdate]
 
 
-def message_text(message: Dict[str, Any]) -> Optional[str]:
-    """The text the bot gets for a supported message: typed text, the payload of a chosen button or list
-    row (our buttons' ids are Rasa payloads), or the share_location payload."""
+def _dict(value: Any) -> Dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one: a payload of the wrong shape is skipped, not a 500."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _scalar(value: Any) -> str:
+    """A string or number as text; anything else (a list, an object, however deep) as ""."""
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
+def _raw_text(message: Dict[str, Any]) -> Optional[str]:
     kind = message.get("type")
     if kind == "text":
-        body = (message.get("text") or {}).get("body")
+        body = _dict(message.get("text")).get("body")
         return body if isinstance(body, str) else None
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get(interactive.get("type") or "") or {}
-        if interactive.get("type") in ("button_reply", "list_reply") and isinstance(reply.get("id"), str):
-            return reply["id"]
+        interactive = _dict(message.get("interactive"))
+        chosen = interactive.get("type")
+        if chosen in ("button_reply", "list_reply"):
+            reply_id = _dict(interactive.get(chosen)).get("id")
+            return reply_id if isinstance(reply_id, str) else None
         return None
     if kind == "button":  # a quick-reply button of a template message
-        button = message.get("button") or {}
+        button = _dict(message.get("button"))
         value = button.get("payload") or button.get("text")
         return value if isinstance(value, str) else None
-    if kind == "location":
-        location = message.get("location") or {}
+    if kind == "location":  # only the position: the place's name and address are not passed on
+        location = _dict(message.get("location"))
         return location_payload(location.get("latitude"), location.get("longitude"))
     return None
+
+
+def message_text(message: Dict[str, Any]) -> Optional[str]:
+    """The text the bot gets for a supported message: typed text, the payload of a chosen button or list
+    row (our buttons' ids are Rasa payloads), or the share_location payload; cleaned and with any location
+    rounded (bot.channels.inbound), as on every channel."""
+    text = _raw_text(message)
+    return prepare(text) if text is not None else None
 
 
 def _timestamp(value: Any) -> Optional[datetime]:
@@ -170,31 +218,49 @@ def parse_webhook(payload: Any, phone_number_id: Optional[str] = None) -> List[W
     events: List[WebhookEvent] = []
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         return events
-    for entry in payload.get("entry") or []:
-        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
-            value = change.get("value") if isinstance(change, dict) else None
+    for entry in _list(payload.get("entry")):
+        for change in _list(_dict(entry).get("changes")):
+            value = _dict(change).get("value")
             if not isinstance(value, dict):
                 continue
-            ours = (value.get("metadata") or {}).get("phone_number_id")
-            if phone_number_id and ours and str(ours) != str(phone_number_id):
+            ours = _dict(value.get("metadata")).get("phone_number_id")
+            if phone_number_id and ours and _scalar(ours) != str(phone_number_id):
                 logger.info("Ignoring a WhatsApp event for another phone number id.")
                 continue
-            for message in value.get("messages") or []:
-                if not isinstance(message, dict):
-                    continue
-                message_id, wa_id, kind = message.get("id"), message.get("from"), message.get("type")
-                if not (isinstance(message_id, str) and isinstance(wa_id, str) and wa_id and kind):
-                    continue
-                if kind in IGNORED_TYPES:
-                    continue
-                text = message_text(message) if kind in SUPPORTED_TYPES else None
-                events.append(InboundMessage(message_id, wa_id, str(kind), text, _timestamp(message.get("timestamp"))))
-            for status in value.get("statuses") or []:
+            for message in _list(value.get("messages")):
+                event = _inbound_message(message)
+                if event is not None:
+                    events.append(event)
+            for status in _list(value.get("statuses")):
                 if isinstance(status, dict):
-                    codes = tuple(e.get("code") for e in status.get("errors") or []
-                                  if isinstance(e, dict) and isinstance(e.get("code"), int))
-                    events.append(StatusUpdate(str(status.get("id", "")), str(status.get("status", "")), codes))
+                    codes = tuple(e.get("code") for e in _list(status.get("errors"))
+                                  if isinstance(e, dict) and isinstance(e.get("code"), int)
+                                  and not isinstance(e.get("code"), bool))
+                    events.append(StatusUpdate(_scalar(status.get("id")), _scalar(status.get("status")), codes))
     return events
+
+
+def _inbound_message(message: Any) -> Optional[InboundMessage]:
+    """One entry of `messages`, or None when it is malformed, not from a user, or from a sender id that is
+    not a WhatsApp id (digits only: WhatsApp's conversation-id namespace, see bot.channels.ids)."""
+    if not isinstance(message, dict):
+        return None
+    message_id, wa_id, kind = message.get("id"), message.get("from"), message.get("type")
+    if not (isinstance(message_id, str) and 0 < len(message_id) <= MAX_MESSAGE_ID and isinstance(wa_id, str)
+            and isinstance(kind, str) and kind):
+        return None
+    try:
+        ids.conversation_id(ids.WHATSAPP, wa_id)
+    except ids.InvalidSenderId:
+        logger.warning("A WhatsApp message whose sender id is not 5-20 digits was skipped.")
+        return None
+    if kind in IGNORED_TYPES:
+        return None
+    if kind in SUPPORTED_TYPES and not isinstance(message.get(kind), dict):
+        logger.info("A malformed WhatsApp %s message was skipped.", kind)  # Meta never sends one
+        return None
+    text = message_text(message) if kind in SUPPORTED_TYPES else None
+    return InboundMessage(message_id, wa_id, kind, text, _timestamp(message.get("timestamp")))
 
 
 @lru_cache(maxsize=4)
@@ -307,7 +373,12 @@ class WhatsAppOutput(OutputChannel):
         await self.send_text_message(recipient_id, str(attachment))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        """A WhatsApp message written by hand in a response (`custom:`): posted as it is, to this user."""
+        """A WhatsApp message written by hand in a response (`custom:`): posted as it is, to this user. A custom
+        message that is not a WhatsApp message (no `type`, e.g. the web widget's {"data": {"haven": ...}}) is
+        not for this channel and is not sent."""
+        if "type" not in json_message:
+            logger.debug("Skipped a custom message that is not a WhatsApp message.")
+            return
         message = {k: v for k, v in json_message.items() if k not in ("messaging_product", "to")}
         await self._post(recipient_id, {"messaging_product": "whatsapp", "to": recipient_id, **message})
 
@@ -395,14 +466,18 @@ class WhatsAppInput(InputChannel):
             if not valid_signature(self.app_secret, request.body or b"", request.headers.get(SIGNATURE_HEADER)):
                 logger.warning("WhatsApp webhook call with a missing or wrong signature refused.")
                 return response.text("Invalid signature.", status=403)
+            payload, problem = webhook_payload(request.body or b"")
+            if problem is not None:
+                logger.warning("Signed WhatsApp webhook call refused: %s", problem)  # never the body itself
+                return response.text(problem, status=400)
             try:
-                payload = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError):
-                return response.text("The body must be JSON.", status=400)
-            if not isinstance(payload, dict):
-                return response.text("The body must be a JSON object.", status=400)
+                events = parse_webhook(payload, self.phone_number_id)
+            except Exception as error:  # a shape parse_webhook did not foresee: refuse it whole, not a 500
+                logger.warning("Signed WhatsApp webhook call with an unexpected shape refused (%s).",
+                               type(error).__name__)
+                return response.text("The body is not a WhatsApp webhook payload.", status=400)
             agent = getattr(request.app.ctx, "agent", None)
-            for event in parse_webhook(payload, self.phone_number_id):
+            for event in events:
                 if isinstance(event, StatusUpdate):
                     self._log_status(event)
                 else:

@@ -49,21 +49,26 @@ class ConsoleAgent:
 
 
 class SocketUser:
-    """A user of the web widget's channel: Rasa's socket.io with a persistent session."""
+    """A user of the web widget's channel: Haven's socket.io with a session the server issued.
 
-    def __init__(self, rasa_url: str) -> None:
-        self.session_id = uuid.uuid4().hex
+    `token` is what the widget keeps (the signed session); `session_id` is the conversation id the server
+    files it under (`web-<session>`), which the console and the tracker store show."""
+
+    def __init__(self, rasa_url: str, token: Optional[str] = None, origin: Optional[str] = None) -> None:
         self.received: "queue.Queue[Dict[str, Any]]" = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         confirmed: "queue.Queue[str]" = queue.Queue()
         self.client.on("bot_uttered", lambda data: self.received.put(data))
         self.client.on("session_confirm", lambda data: confirmed.put(data))
-        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
-        self.client.emit("session_request", {"session_id": self.session_id})
-        assert confirmed.get(timeout=20) == self.session_id
+        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20,
+                            headers={"Origin": origin} if origin else {})
+        self.client.emit("session_request", {"session_id": token} if token else {})
+        self.token: str = confirmed.get(timeout=20)
+        self.session_id = f"web-{self.token.split('.')[0]}"
 
-    def say(self, text: str) -> None:
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+    def say(self, text: str, session_id: Optional[str] = None) -> None:
+        """Send a message; `session_id` lets a test claim another conversation (the server must ignore it)."""
+        self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.token})
 
     def wait_for(self, predicate: Callable[[str], bool], timeout: float = 60) -> List[str]:
         """Texts received until one matches (all of them, in order)."""

@@ -1,5 +1,6 @@
 """A real Haven stack for end-to-end tests: the trained model served by `rasa run` and the action server
-by `rasa run actions`, on free loopback ports, with their own tracker store and directory database."""
+by `python -m actions.server` (with its shared secret, as `make run` starts it), on free loopback ports,
+with their own tracker store and directory database."""
 from __future__ import annotations
 
 import os
@@ -17,6 +18,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOKEN = "e2e-test-token"
+ACTIONS_TOKEN = "e2e-actions-token"
+REST_TOKEN = "e2e-rest-token"
+CALLBACK_TOKEN = "e2e-callback-token"
+SOCKET_SECRET = "e2e-socket-secret"
 
 
 def free_port() -> int:
@@ -25,18 +30,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240,
+                  statuses: tuple = (200,)) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited early:\n{log.read_text()[-4000:]}")
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(url, timeout=2).status_code in statuses:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not come up in {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+def conversation_id(sender: str, channel: str = "rest") -> str:
+    """The conversation id of a test's sender: a WhatsApp number or a socket.io conversation id as it is, a
+    REST (or callback) sender as that channel files it (`rest-<sender>`, `cb-<sender>`)."""
+    from bot.channels import ids
+
+    if ids.WHATSAPP_ID.fullmatch(sender) or sender.startswith(("web-", "cb-")):
+        return sender
+    return ids.conversation_id(channel, sender)
 
 
 @dataclass
@@ -100,9 +116,12 @@ class Stack:
         return log
 
     def start_actions(self, database_url: Optional[str] = None) -> None:
-        log = self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port)],
-                          self._env(database_url))
-        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self._processes["actions"], log)
+        """The action server; with a `database_url` of its own (a test breaking the directory) it may report
+        itself unhealthy (503), which is then enough to go on."""
+        log = self._spawn("actions", [sys.executable, "-m", "actions.server", "--port", str(self.actions_port)],
+                          dict(self._env(database_url), HAVEN_ACTIONS_TOKEN=ACTIONS_TOKEN))
+        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self._processes["actions"], log,
+                      statuses=(200, 503) if database_url else (200,))
 
     def stop(self, name: str) -> None:
         process = self._processes.pop(name, None)
@@ -125,8 +144,12 @@ class Stack:
 
     def start_rasa(self) -> None:
         endpoints = self.endpoints
-        config = yaml.safe_load((ROOT / "endpoints.yml").read_text())  # the project's, with test addresses
-        config["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
+        # The project's, with test addresses. Once Rasa is imported, PyYAML substitutes ${VARS} too (and
+        # refuses unset ones), so the action server's secret is filled in before parsing.
+        text = (ROOT / "endpoints.yml").read_text().replace("${HAVEN_ACTIONS_TOKEN}", ACTIONS_TOKEN)
+        config = yaml.safe_load(text)
+        assert config["action_endpoint"]["headers"] == {"X-Haven-Action-Token": ACTIONS_TOKEN}
+        config["action_endpoint"]["url"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
         endpoints.write_text(yaml.safe_dump(config))
         credentials = self.workdir / "credentials.yml"
@@ -134,13 +157,26 @@ class Stack:
         if self.graph_api_url:
             channels["bot.channels.whatsapp.WhatsAppInput"]["api_base_url"] = self.graph_api_url
         if self.callback is not None:
-            channels["callback"] = {"url": f"{self.callback.url}/bot"}
+            channels["bot.channels.callback.HavenCallbackInput"] = {"url": f"{self.callback.url}/bot"}
         credentials.write_text(yaml.safe_dump(channels))
-        log = self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--model",
+        # As `make run` starts it: the API token in the environment (scripts.serve_rasa), never in argv.
+        log = self._spawn("rasa", [sys.executable, "-m", "scripts.serve_rasa", "--enable-api", "--model",
                                    str(self.model), "--port", str(self.rasa_port), "--endpoints", str(endpoints),
-                                   "--credentials", str(credentials), "--cors", "*"],
-                          dict(self._env(), **self.whatsapp_env))
+                                   "--credentials", str(credentials), "--cors", *self.widget_origins],
+                          dict(self._env(), **self.whatsapp_env, **self.rasa_secrets))
         wait_until_up(f"{self.rasa_url}/status?token={TOKEN}", self._processes["rasa"], log)
+
+    @property
+    def widget_origins(self) -> List[str]:
+        return [f"http://127.0.0.1:{self.web_port}", f"http://localhost:{self.web_port}"]
+
+    @property
+    def rasa_secrets(self) -> Dict[str, str]:
+        return {"HAVEN_RASA_TOKEN": TOKEN, "HAVEN_REST_TOKEN": REST_TOKEN, "HAVEN_CALLBACK_TOKEN": CALLBACK_TOKEN,
+                "HAVEN_SOCKET_SECRET": SOCKET_SECRET, "HAVEN_WIDGET_ORIGINS": ",".join(self.widget_origins)}
+
+    def rasa_pid(self) -> int:
+        return self._processes["rasa"].pid
 
     @property
     def web_url(self) -> str:
@@ -167,7 +203,7 @@ class Stack:
     # -- talking to it -------------------------------------------------------------------------------
     def send(self, sender: str, text: str) -> List[dict]:
         reply = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                              timeout=60)
+                              headers={"Authorization": f"Bearer {REST_TOKEN}"}, timeout=60)
         reply.raise_for_status()
         return reply.json()
 
@@ -182,10 +218,12 @@ class Stack:
     def send_callback(self, sender: str, text: str) -> None:
         """A message on Rasa's callback channel: answers go to the callback endpoint, not in the reply."""
         reply = requests.post(f"{self.rasa_url}/webhooks/callback/webhook", json={"sender": sender, "message": text},
-                              timeout=60)
+                              headers={"Authorization": f"Bearer {CALLBACK_TOKEN}"}, timeout=60)
         reply.raise_for_status()
 
     def tracker(self, sender: str) -> dict:
-        reply = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)
+        """The stored conversation of a conversation id, or of a REST sender (its id is `rest-<sender>`)."""
+        reply = requests.get(f"{self.rasa_url}/conversations/{conversation_id(sender)}/tracker",
+                             params={"token": TOKEN}, timeout=30)
         reply.raise_for_status()
         return reply.json()

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from hotline import erasure
 from hotline.db import session_scope
 from hotline.models import ErasureRequest, HandoffRequest, utcnow
+from tests.e2e.stack import conversation_id
 
 SAID = "My employer in Misrata kept my passport"
 
@@ -21,6 +22,7 @@ def user_texts(stack, sender: str) -> List[str]:
 
 
 def requests_of(stack, sender: str) -> tuple:
+    sender = conversation_id(sender)
     with session_scope(stack.hotline_url) as s:
         return (s.query(ErasureRequest).filter_by(conversation_id=sender).count(),
                 s.query(HandoffRequest).filter_by(conversation_id=sender).count())

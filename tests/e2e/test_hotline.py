@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from tests.e2e.hotline import ConsoleAgent, SocketUser
+from tests.e2e.stack import conversation_id
 
 CONSOLE_DEADLINE_SECONDS = 2.0  # the promise: a user's message shows in the console within 2 s
 
@@ -79,14 +80,15 @@ def test_an_emergency_goes_ahead_of_people_waiting_and_arabic_users_are_told_in_
     answer = stack.say(urgent, "أنا في خطر")
     assert "خط المساعدة" in answer  # the handoff notice, in Arabic
     order = [r["conversation_id"] for r in agent.queue()]
-    assert order.index(urgent) < order.index(calm)
-    assert agent.request_for(urgent)["urgent"] and agent.request_for(urgent)["language"] == "ar"
+    assert order.index(conversation_id(urgent)) < order.index(conversation_id(calm))
+    request = agent.request_for(conversation_id(urgent))
+    assert request["urgent"] and request["language"] == "ar"
 
 
 def test_a_rest_user_gets_the_agents_words_with_their_next_message(stack, agent) -> None:
     user = f"rest-{uuid.uuid4().hex[:8]}"
     stack.say(user, "I need to speak to a human")
-    request = agent.request_for(user)
+    request = agent.request_for(conversation_id(user))
     assert not request["can_receive_agent_messages"]
     assert agent.post(request["id"], "take").status_code == 200
     reply = agent.post(request["id"], "messages", {"text": "Hello, this is Amina."})
@@ -102,7 +104,7 @@ def test_an_agent_reaches_a_user_of_rasas_callback_channel(stack, agent) -> None
     user = f"callback-{uuid.uuid4().hex[:8]}"
     stack.send_callback(user, "I want to talk to a real person")
     stack.callback.wait_for(user, lambda text: "A person usually answers" in text)
-    request = agent.request_for(user)
+    request = agent.request_for(conversation_id(user, "callback"))
     assert request["channel"] == "callback" and request["can_receive_agent_messages"]
     assert agent.post(request["id"], "take").status_code == 200
     stack.callback.wait_for(user, lambda text: "has joined" in text, timeout=20)

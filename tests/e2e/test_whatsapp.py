@@ -77,6 +77,39 @@ def test_a_hotline_agent_writes_to_a_whatsapp_user(stack, web) -> None:
     assert agent.post(request["id"], "close", {"note": "Out of the WhatsApp window."}).status_code == 200
 
 
+def test_a_lone_surrogate_gets_an_answer_not_silence(stack) -> None:
+    user = phone()
+    payload = delivery(user, text("hello \ud800"))  # json.dumps writes it as the escape "\\ud800"
+    assert post_webhook(stack.rasa_url, payload).status_code == 200
+    texts = stack.graph.wait_for(user, lambda t: bool(t))
+    assert not any(t.startswith("Sorry, part of Haven is not working") for t in texts)
+    assert [e["text"] for e in stack.tracker(user)["events"] if e["event"] == "user"] == ["hello \ufffd"]
+
+
+def test_signed_bodies_nested_too_deeply_or_of_the_wrong_shape_are_refused_not_a_500(stack) -> None:
+    import requests
+
+    from bot.channels.whatsapp import signature_header
+
+    deep = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    url = f"{stack.rasa_url}/webhooks/whatsapp/webhook"
+    reply = requests.post(url, data=deep, timeout=30, headers={
+        "Content-Type": "application/json", "X-Hub-Signature-256": signature_header(fake_graph.APP_SECRET, deep)})
+    assert reply.status_code == 400 and "nested too deeply" in reply.text
+    user = phone()
+    odd = {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {
+        "metadata": "x", "messages": [{"from": user, "id": "wamid.ODD", "type": "text", "text": "no body"},
+                                      {"from": f"+{user}", "id": "wamid.PLUS", "type": "text",
+                                       "text": {"body": "hello"}}],
+        "statuses": 7}}]}]}
+    assert post_webhook(stack.rasa_url, odd).status_code == 200
+    assert post_webhook(stack.rasa_url, {"object": "whatsapp_business_account", "entry": 5}).status_code == 200
+    # Rasa is still up, and nothing of the above reached a conversation.
+    assert post_webhook(stack.rasa_url, delivery(user, text("hello"))).status_code == 200
+    stack.graph.wait_for(user, lambda t: t.startswith("Hello, I'm Haven"))
+    assert [e["text"] for e in stack.tracker(user)["events"] if e["event"] == "user"] == ["hello"]
+
+
 def test_the_webhook_verification_handshake(stack) -> None:
     import requests
 

@@ -4,7 +4,7 @@ the user told, in their language, through Rasa."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 from aiohttp import web
@@ -53,8 +53,9 @@ class FakeRasa:
         return [e["event"] for c, e, _ in self.appended if c == conversation]
 
 
-@pytest.fixture()
-async def setup(tmp_path, monkeypatch):
+async def start_fake_rasa(tmp_path, monkeypatch) -> Tuple["FakeRasa", TestServer]:
+    """A fake Rasa API on a free port and the environment a console needs to use it (its own hotline
+    database, token and console secret; no background erasure job, which has its own tests)."""
     fake = FakeRasa()
     rasa_server = TestServer(fake.app)
     await rasa_server.start_server()
@@ -62,7 +63,13 @@ async def setup(tmp_path, monkeypatch):
     monkeypatch.setenv("HAVEN_RASA_URL", str(rasa_server.make_url("")).rstrip("/"))
     monkeypatch.setenv("HAVEN_RASA_TOKEN", TOKEN)
     monkeypatch.setenv("HAVEN_CONSOLE_SECRET", "test secret")
-    monkeypatch.setenv("HAVEN_ERASURE_INTERVAL_SECONDS", "0")  # the erasure job has its own tests
+    monkeypatch.setenv("HAVEN_ERASURE_INTERVAL_SECONDS", "0")
+    return fake, rasa_server
+
+
+@pytest.fixture()
+async def setup(tmp_path, monkeypatch):
+    fake, rasa_server = await start_fake_rasa(tmp_path, monkeypatch)
     from web.app import create_app
 
     with session_scope() as s:
@@ -119,13 +126,15 @@ async def test_wrong_password_and_forged_login_form_do_not_log_in(setup) -> None
 
 async def test_logins_are_throttled_after_repeated_failures(setup) -> None:
     _, _, (client, _), _ = setup
-    for _ in range(5):
+    for _ in range(3):
         await log_in(client, "amina", "wrong password!")
     page = await (await client.get("/console/login")).text()
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     response = await client.post("/console/login", allow_redirects=False,
                                  data={"csrf": csrf, "username": "amina", "password": "correct horse battery"})
-    assert response.headers["Location"] == "/console/login?error=throttled"
+    assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Too many failed attempts" in await response.text()
+    assert (await client.get("/console/api/queue")).status == 401
 
 
 async def test_state_changes_need_the_csrf_token(setup) -> None:

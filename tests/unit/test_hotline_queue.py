@@ -92,3 +92,22 @@ def test_a_closed_conversation_can_ask_again(url: str) -> None:
         first = queue.enqueue(s, "c1", "socketio", "en", "asked_for_person").request.id
         queue.finish(s, first, amina, "done")
         assert queue.enqueue(s, "c1", "socketio", "en", "asked_for_person").new
+
+
+def test_the_hotline_database_file_is_readable_by_its_owner_only(tmp_path):
+    """Issue 18 item 12: var/*.db were world-readable; they hold who asked for help and agents' notes."""
+    import os
+    import stat
+
+    from hotline.db import session_scope
+
+    old = os.umask(0o022)
+    try:
+        legacy = tmp_path / "legacy.db"
+        legacy.touch(mode=0o644)
+        for path in (tmp_path / "new.db", legacy):
+            with session_scope(f"sqlite:///{path}") as session:
+                session.execute(__import__("sqlalchemy").text("SELECT 1"))
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -91,3 +91,37 @@ def test_a_new_language_column_is_data_only(directory_copy, tmp_path):
 def test_the_english_name_is_required(directory_copy):
     replace_in(directory_copy / "service_types.csv", "shelter,shelter,", "shelter,,")
     assert any("service_types.csv, line 2" in p and "name_en" in p for p in problems_of(directory_copy))
+
+
+def test_a_load_that_fails_while_writing_leaves_no_half_built_file(tmp_path, monkeypatch):
+    from actions.directory import load
+
+    def broken_records(directory):
+        original(directory)
+        raise RuntimeError("disk full")  # after the schema is created, half way through the write
+
+    original = load._records
+    monkeypatch.setattr(load, "_records", broken_records)
+    with pytest.raises(RuntimeError):
+        load_directory(DIRECTORY, f"sqlite:///{tmp_path / 'd.db'}")
+    assert list(tmp_path.iterdir()) == []  # neither the database nor a temporary file
+
+
+def test_the_database_is_readable_by_its_owner_only(tmp_path):
+    # Issue 18, 12b: it is written by a command run with a permissive umask, over a world-readable file.
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    target = tmp_path / "var" / "directory.db"
+    target.parent.mkdir()
+    target.write_bytes(b"")
+    target.chmod(0o644)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HAVEN_DATABASE_URL=f"sqlite:///{target}")
+    subprocess.run(["sh", "-c", f"umask 022 && exec '{sys.executable}' -m actions.directory.load '{DIRECTORY}'"],
+                   env=env, cwd=ROOT, check=True, capture_output=True)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sqlite3.connect(target).execute("select count(*) from centres").fetchone()[0] == 34

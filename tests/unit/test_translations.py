@@ -81,3 +81,28 @@ def test_fill_leaves_json_payloads_alone():
     assert fill('/ask_return_steps{{"return_phase": "{phase}"}}', {"phase": "transport"}) == \
         '/ask_return_steps{"return_phase": "transport"}'
     assert fill("Step {number} of {total}: {missing}", {"number": 1, "total": 3}) == "Step 1 of 3: {missing}"
+
+
+@pytest.mark.asyncio
+async def test_json_button_payloads_are_sent_as_written_and_log_no_error(caplog, capsys):
+    """Issue 18 item 13: Rasa's interpolator took a payload's JSON for a placeholder and logged an ERROR with
+    the response for every such button."""
+    english = {"utter_where": [{"text": "In {host_country}?", "buttons": [
+        {"title": "Libya", "payload": '/inform{"country": "LY"}'}]}]}
+    nlg = TranslatingNLG(catalogue=Catalogue(english, {"fr": {"utter_where": [{"text": "En {host_country} ?",
+                                                                                 "buttons": [{"title": "Libye",
+                                                                                 "payload": '/inform{"country": "LY"}'}]}]}}))
+
+    class Slots(Tracker):
+        def current_slot_values(self):
+            return {"language": self.language, "host_country": "Tunisia"}
+
+    with caplog.at_level("DEBUG"):
+        for language in ("en", "fr"):
+            answer = await nlg.generate("utter_where", Slots(language), "rest")
+            assert answer["buttons"][0]["payload"] == '/inform{"country": "LY"}'
+            assert "Tunisia" in answer["text"]
+    printed = capsys.readouterr()  # Rasa's structlog writes there, with the values in its traceback
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert "Tunisia" not in caplog.text + printed.out + printed.err
+    assert "interpolat" not in caplog.text + printed.out + printed.err

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.channels.inbound import rounded_location
 from bot.channels.whatsapp import (InboundMessage, WhatsAppInput, StatusUpdate, channel_text, load_texts, location_payload,
                                    parse_webhook, pseudonym, signature_header, subscription_challenge,
-                                   valid_signature)
+                                   valid_signature, webhook_payload)
 from bot.channels.whatsapp_api import (INTERACTIVE_BODY_LIMIT, TEXT_LIMIT, RetryPolicy, button_messages, cut,
                                        graph_error, list_message, reply_buttons_message, retry_after_seconds,
                                        split_for_body, split_text)
@@ -88,12 +89,88 @@ def test_a_template_quick_reply_sends_its_payload():
     assert event.text == "/greet"
 
 
-def test_a_shared_location_becomes_the_widgets_share_location_payload():
-    location = {"latitude": 36.8065, "longitude": 10.1815, "name": "Tunis", "address": "Avenue Habib Bourguiba"}
+def test_a_shared_location_becomes_the_widgets_share_location_payload_rounded_to_about_a_km():
+    location = {"latitude": 36.80654, "longitude": 10.18157, "name": "Tunis", "address": "Avenue Habib Bourguiba"}
     [event] = parse_webhook(webhook(message("location", location)))
-    assert event.text == '/share_location{"latitude": 36.80650, "longitude": 10.18150}'
-    assert location_payload("-33.9", "18.4") == '/share_location{"latitude": -33.90000, "longitude": 18.40000}'
+    assert event.text == '/share_location{"latitude": 36.81, "longitude": 10.18}'
+    assert "Tunis" not in repr(event) and "Habib" not in repr(event)  # the place's name and address stay out
+    assert location_payload("-33.9", "18.4") == '/share_location{"latitude": -33.9, "longitude": 18.4}'
+    assert location_payload(-0.001, 179.999) == '/share_location{"latitude": 0.0, "longitude": 180.0}'
     assert location_payload(91, 0) is None and location_payload("x", 0) is None
+    assert location_payload(10 ** 400, 0) is None and location_payload(float("nan"), 0) is None
+
+
+def test_every_inbound_text_is_cleaned_and_any_location_in_it_rounded():
+    typed = {"body": '/share_location{"latitude": 32.88765, "longitude": 13.19123}'}
+    [event] = parse_webhook(webhook(message("text", typed)))
+    assert event.text == '/share_location{"latitude": 32.89, "longitude": 13.19}'
+    [event] = parse_webhook(webhook(message("text", {"body": "hi \ud800\x00"})))
+    assert event.text == "hi \ufffd"
+
+
+@pytest.mark.parametrize("sender", ["+33612345678", "33 612345678", "abc12345", "1234", "1" * 21, "١٢٣٤٥٦٧٨",
+                                    "33612345678\n", "rest-33612345678", ""])
+def test_a_sender_id_that_is_not_5_to_20_digits_is_skipped_with_a_warning(sender, caplog):
+    caplog.set_level("WARNING")
+    assert parse_webhook(webhook(dict(message("text", {"body": "hi"}), **{"from": sender}))) == []
+    if sender:
+        assert "not 5-20 digits" in caplog.text and (not sender.strip() or sender.strip() not in caplog.text)
+    assert len(parse_webhook(webhook(dict(message("text", {"body": "hi"}), **{"from": "12345"})))) == 1
+
+
+def _deep(depth: int):
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("content", [
+    {"object": "whatsapp_business_account", "entry": 5},
+    {"object": "whatsapp_business_account", "entry": {"changes": []}},
+    {"object": "whatsapp_business_account", "entry": [{"changes": "x"}]},
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"metadata": "x", "messages": 7}}]}]},
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"metadata": {"phone_number_id": [1]},
+                                                                              "statuses": [{"id": _deep(500),
+                                                                                            "errors": "x"}]}}]}]},
+])
+def test_payloads_of_the_wrong_shape_are_skipped_not_errors(content):
+    assert [e for e in parse_webhook(content, "1234567890") if isinstance(e, InboundMessage)] == []
+
+
+@pytest.mark.parametrize("kind,content", [
+    ("text", "just a string"), ("text", {"body": ["a"]}), ("interactive", "x"),
+    ("interactive", {"type": ["button_reply"]}), ("interactive", {"type": "button_reply", "button_reply": "x"}),
+    ("button", ["x"]), ("location", [32.8, 13.1]), ("location", {"latitude": {"a": 1}, "longitude": 1}),
+    ([1], "x"), ({"a": 1}, "x"),
+])
+def test_messages_of_the_wrong_shape_never_raise(kind, content):
+    events = parse_webhook(webhook({"from": WA_ID, "id": "wamid.A1", "timestamp": "1718000000", "type": kind,
+                                    "text": content, "interactive": content, "button": content,
+                                    "location": content}))
+    assert all(isinstance(e, InboundMessage) and e.text is None for e in events)
+
+
+def test_a_supported_message_without_its_content_object_is_skipped_not_answered():
+    assert parse_webhook(webhook(message("text", "just a string"))) == []
+    assert parse_webhook(webhook(message("location", [32.8, 13.1]))) == []
+    [unreadable] = parse_webhook(webhook(message("location", {"latitude": "north", "longitude": 1})))
+    assert unreadable.text is None  # Meta's shape, content we cannot use: the user is told
+
+
+def test_the_location_payload_is_already_what_every_channel_would_make_of_it():
+    payload = location_payload(32.88765, -13.19123)
+    assert payload == '/share_location{"latitude": 32.89, "longitude": -13.19}'
+    assert rounded_location(payload) == payload
+
+
+def test_a_body_nested_too_deeply_is_refused_with_a_reason():
+    deep = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert webhook_payload(deep) == ({}, "The body is nested too deeply.")
+    assert webhook_payload(b"{no")[1] == "The body must be JSON."
+    assert webhook_payload(b"\xff\xfe\xfa")[1] == "The body must be JSON."
+    assert webhook_payload(b"[1]")[1] == "The body must be a JSON object."
+    assert webhook_payload(b'{"object": 1}') == ({"object": 1}, None)
 
 
 @pytest.mark.parametrize("kind,content", [

@@ -226,6 +226,57 @@ async def test_malformed_json_with_a_valid_signature_is_a_bad_request(start):
     assert haven.agent.received == []
 
 
+async def test_signed_json_nested_too_deeply_is_a_bad_request_not_a_crash(start, graph, caplog):
+    haven = await start()
+    deep = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with caplog.at_level(logging.DEBUG):
+        status, answer = await haven.post(None, body=deep)
+    assert (status, answer) == (400, "The body is nested too deeply.")
+    assert haven.agent.received == [] and graph.requests == []
+    assert "[[[[" not in caplog.text and "RecursionError" not in caplog.text
+    assert (await haven.post(webhook(text("still here"))))[0] == 200  # the server is fine
+    assert [m.text for m in haven.agent.received] == ["still here"]
+
+
+BAD_SHAPES = [
+    {"object": "whatsapp_business_account", "entry": 5},
+    {"object": "whatsapp_business_account", "entry": [{"changes": {"value": 1}}]},
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"messages": "x", "statuses": 3}}]}]},
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"metadata": [], "messages": [
+        {"from": WA_ID, "id": "wamid.S1", "type": "text", "text": "not an object"},
+        {"from": WA_ID, "id": {"nested": [1]}, "type": "text", "text": {"body": "id not a string"}},
+        {"from": WA_ID, "id": "wamid.S2", "type": ["text"], "text": {"body": "type not a string"}},
+        {"from": [WA_ID], "id": "wamid.S3", "type": "text", "text": {"body": "sender not a string"}},
+        {"from": WA_ID, "id": "wamid.S4", "type": "interactive", "interactive": {"type": {"a": 1}}},
+        {"from": WA_ID, "id": "wamid.S5", "type": "location", "location": {"latitude": 10 ** 400, "longitude": 1}},
+        {"from": WA_ID, "id": "x" * 300, "type": "text", "text": {"body": "id too long"}},
+    ]}}]}]},
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"statuses": [
+        {"id": [[[["x"]]]], "status": {"a": 1}, "errors": [{"code": True}, "x"]}]}}]}]},
+]
+
+
+@pytest.mark.parametrize("payload", BAD_SHAPES)
+async def test_payloads_that_are_not_metas_shape_are_accepted_and_nothing_is_handled(start, graph, payload):
+    haven = await start()
+    status, _ = await haven.post(payload)
+    assert status in (200, 400)
+    assert haven.agent.received == []
+    assert [m for m in graph.delivered if m.get("type") == "text" and "echo" in m["text"]["body"]] == []
+
+
+async def test_an_unforeseen_parsing_error_is_a_bad_request(start, monkeypatch):
+    import bot.channels.whatsapp as channel
+
+    def broken(*args: Any) -> list:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(channel, "parse_webhook", broken)
+    haven = await start()
+    assert await haven.post(webhook(text("hello"))) == (400, "The body is not a WhatsApp webhook payload.")
+    assert haven.agent.received == []
+
+
 async def test_without_secrets_the_channel_starts_and_says_it_is_not_configured(start):
     haven = await start(verify_token="", app_secret="", access_token="")
     status, body = await haven.get({"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"})
@@ -287,10 +338,34 @@ async def test_the_polite_answer_is_in_the_conversations_language(start, graph):
     assert "Désolé" in graph.texts()[0]
 
 
-async def test_a_shared_location_reaches_the_bot_as_share_location(start):
+async def test_a_shared_location_reaches_the_bot_as_share_location_rounded_and_nothing_else(start):
     haven = await start()
-    await haven.post(webhook(message("location", {"latitude": 33.8938, "longitude": 35.5018, "name": "Beirut"})))
-    assert [m.text for m in haven.agent.received] == ['/share_location{"latitude": 33.89380, "longitude": 35.50180}']
+    await haven.post(webhook(message("location", {"latitude": 33.89384, "longitude": 35.50176, "name": "Hamra St 12",
+                                                  "address": "Hamra Street 12, Beirut", "url": "https://x.example"})))
+    [received] = haven.agent.received
+    assert received.text == '/share_location{"latitude": 33.89, "longitude": 35.5}'
+    # What Rasa stores besides the text: no raw webhook, so no coordinates, place name or address.
+    assert received.metadata == {"whatsapp": {"message_id": received.message_id, "type": "location"}}
+    stored = json.dumps([received.text, received.metadata, received.message_id, received.sender_id])
+    assert not any(secret in stored for secret in ("33.8938", "35.5017", "35.5018", "Hamra", "Beirut", "example"))
+
+
+async def test_a_lone_surrogate_is_answered_like_any_text(start, graph):
+    haven = await start()
+    body = json.dumps(webhook(text("hi \ud800\x00"))).encode()  # json.dumps writes "\\ud800" as Meta would
+    assert b"\\ud800" in body
+    assert (await haven.post(None, body=body))[0] == 200
+    assert [m.text for m in haven.agent.received] == ["hi \ufffd"]
+    assert graph.texts() == ["echo: hi \ufffd"]
+
+
+async def test_a_sender_id_that_is_not_digits_is_skipped(start, graph, caplog):
+    haven = await start()
+    forged = dict(text("hello"), **{"from": "rest-alice"})
+    with caplog.at_level(logging.WARNING):
+        assert await haven.post(webhook(forged)) == (200, "EVENT_RECEIVED")
+    assert haven.agent.received == [] and graph.requests == []
+    assert "not 5-20 digits" in caplog.text and "rest-alice" not in caplog.text
 
 
 async def test_a_chosen_button_reaches_the_bot_as_its_payload(start):
@@ -402,6 +477,15 @@ async def test_inside_the_window_the_output_channel_sends(start, graph):
     await haven.post(webhook(text("hello")))
     await haven.channel.get_output_channel().send_response(WA_ID, {"text": "A hotline volunteer here."})
     assert graph.texts() == ["A hotline volunteer here."]
+
+
+async def test_a_custom_message_for_another_channel_is_not_posted_to_whatsapp(start, graph):
+    """The web widget's forget-device instruction is a custom message without a WhatsApp `type`."""
+    haven = await start(FakeAgent(reply=lambda m: []))
+    await haven.post(webhook(text("hello")))
+    output = haven.channel.get_output_channel()
+    await output.send_response(WA_ID, {"text": "Deleted.", "custom": {"data": {"haven": "forget_device"}}})
+    assert graph.texts() == ["Deleted."] and len(graph.requests) == 1
 
 
 async def test_metas_re_engagement_error_is_the_same_refusal(start, graph):

@@ -2,17 +2,31 @@
 //   <script src="https://haven.example/widget.js" data-server="https://rasa.example" data-language="fr"></script>
 // It talks to Rasa's socket.io channel, keeps the conversation across reloads (localStorage), queues
 // what is typed while offline and sends it on reconnect, and renders every message as text only.
+// On a shared or watched phone nothing must stay behind: "forget me" wipes this device too (the server
+// says so with a {"haven": "forget_device"} message), and "Quick exit" wipes it and leaves the page for
+// data-exit-url (default: a weather search) without touching the conversation on the server.
 import { io } from "socket.io-client";
 import { createStrings } from "./strings.js";
 import { Store } from "./store.js";
 
 const script = document.currentScript;
+//: Where "Quick exit" goes: a page anybody might have open, in any country and language.
+const DEFAULT_EXIT_URL = "https://www.google.com/search?q=weather";
+// Only a web address: anything else (a typo, "javascript:") would leave the person stuck on the chat.
+function exitUrl(value) {
+  try {
+    const url = new URL(value, window.location.href);
+    if (url.protocol === "https:" || url.protocol === "http:") return url.href;
+  } catch (e) { /* not a URL */ }
+  return DEFAULT_EXIT_URL;
+}
 const config = {
   server: (script && script.dataset.server) || window.location.origin.replace(/:\d+$/, ":5005"),
   language: (script && script.dataset.language) || "en",
   privacyUrl: (script && script.dataset.privacyUrl) || "/privacy",
   title: (script && script.dataset.title) || "Haven",
   open: !!(script && script.dataset.open !== undefined),
+  exitUrl: exitUrl((script && script.dataset.exitUrl) || DEFAULT_EXIT_URL),
 };
 const RTL = new Set(["ar", "fa", "ur", "he"]);
 const store = new Store("haven");
@@ -42,7 +56,9 @@ const languagePicker = el("select", { class: "language", "aria-label": "Language
 for (const [code, label] of [["en", "English"], ["fr", "Français"], ["ar", "العربية"]]) {
   languagePicker.appendChild(el("option", { value: code, text: label }));
 }
-header.append(title, status, languagePicker);
+const exitButton = el("button", { class: "exit", type: "button" });
+// The status goes under the title, so that the quick exit keeps its place at 360 px even while reconnecting.
+header.append(el("div", { class: "heading" }, [title, status]), languagePicker, exitButton);
 const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0" });
 const typing = el("div", { class: "typing", "aria-hidden": "true", hidden: "" }, [el("span"), el("span"), el("span")]);
 const quickReplies = el("div", { class: "quick-replies", role: "group" });
@@ -72,6 +88,8 @@ function applyLanguage(code) {
   locationButton.textContent = strings.shareLocation;
   humanButton.textContent = strings.talkToPerson;
   privacyLink.textContent = strings.privacy;
+  exitButton.textContent = strings.quickExit;
+  exitButton.setAttribute("title", strings.quickExitTitle);
   toggle.textContent = strings.open;
   toggle.setAttribute("aria-label", strings.open);
   quickReplies.setAttribute("aria-label", strings.suggestions);
@@ -79,6 +97,12 @@ function applyLanguage(code) {
 }
 
 // ---------- messages ----------
+// The bot's bubbles that arrived live since the user last wrote here, with their arrival time: the forget-me
+// confirmation, which arrives just before the instruction, stays on screen after the wipe.
+let liveBubbles = [];
+//: The confirmation and the instruction are one bot message, sent back to back.
+const SAME_MESSAGE_MS = 2000;
+
 function render(message) {
   const bubble = el("div", { class: `message ${message.from}`, dir: "auto" });
   bubble.appendChild(el("span", { class: "visually-hidden", text: message.from === "user" ? strings.you : "Haven: " }));
@@ -89,6 +113,8 @@ function render(message) {
   if (message.pending) bubble.classList.add("pending");
   log.appendChild(bubble);
   log.scrollTop = log.scrollHeight;
+  if (message.from === "user") liveBubbles = [];
+  else liveBubbles.push({ bubble, at: Date.now() });
   return bubble;
 }
 
@@ -104,6 +130,7 @@ function showQuickReplies(replies) {
 
 function restore() {
   for (const message of store.get("history") || []) render(message);
+  liveBubbles = [];
   showQuickReplies(store.get("quickReplies"));
 }
 
@@ -114,7 +141,10 @@ function remember(message) {
 }
 
 // ---------- the connection ----------
+// The session id is whatever string the server confirmed (it may be a signed token): stored and sent back
+// exactly as received, never made up here.
 let sessionId = store.get("session");
+let requestedId = null;
 let confirmed = false;
 const socket = io(config.server, { transports: ["websocket", "polling"], reconnection: true,
   reconnectionDelay: 500, reconnectionDelayMax: 4000 });
@@ -124,9 +154,17 @@ function showStatus() {
   panel.classList.toggle("is-offline", !confirmed);
 }
 
-socket.on("connect", () => socket.emit("session_request", { session_id: sessionId }));
-socket.on("session_confirm", (id) => {
-  sessionId = typeof id === "string" ? id : (id && id.session_id) || sessionId;
+socket.on("connect", () => {
+  requestedId = sessionId;
+  socket.emit("session_request", { session_id: sessionId });
+});
+socket.on("session_confirm", (answer) => {
+  const id = typeof answer === "string" ? answer
+    : (answer && typeof answer.session_id === "string" && answer.session_id) || sessionId;
+  // A different id than the one asked for means the server did not accept the old one (expired, forged,
+  // forgotten): this is a new conversation, and the old one must not be shown as if it continued.
+  if (requestedId && id !== requestedId) dropConversation();
+  sessionId = id;
   store.set("session", sessionId);
   confirmed = true;
   showStatus();
@@ -148,6 +186,7 @@ function followBotLanguage(text) {
 
 socket.on("bot_uttered", (message) => {
   typing.hidden = true;
+  if (message && message.haven === "forget_device") { forgetDevice(); return; }
   if (message && message.text) {
     followBotLanguage(message.text);
     const entry = { from: "bot", text: message.text };
@@ -161,7 +200,7 @@ socket.on("bot_uttered", (message) => {
 
 function flushOutbox() {
   const outbox = store.get("outbox") || [];
-  store.set("outbox", []);
+  if (outbox.length) store.set("outbox", []);
   for (const item of outbox) deliver(item);
   for (const node of log.querySelectorAll(".pending")) node.classList.remove("pending");
 }
@@ -173,7 +212,7 @@ function deliver(item) {
 }
 
 function userSays(text, payload) {
-  const item = { payload: payload || text };
+  const item = { payload: payload || text, text };
   const entry = { from: "user", text };
   showQuickReplies([]);
   store.set("quickReplies", []);
@@ -186,6 +225,67 @@ function userSays(text, payload) {
     store.set("outbox", [...(store.get("outbox") || []), item]);
   }
 }
+
+// ---------- leaving nothing on this device ----------
+function wipeDevice() {
+  store.clear();
+  log.replaceChildren();
+  showQuickReplies([]);
+  typing.hidden = true;
+  liveBubbles = [];
+}
+
+// A new conversation on this connection: session_request without an id, so the server issues a new one.
+function startNewSession() {
+  sessionId = null;
+  socket.disconnect();
+  confirmed = false;
+  showStatus();
+  socket.connect();
+}
+
+// "Forget me" was recorded on the server: this device forgets too, keeping only the confirmation on
+// screen (it is not stored, so a reload shows an empty chat).
+function forgetDevice() {
+  const since = Date.now() - SAME_MESSAGE_MS;
+  const confirmation = liveBubbles.filter((live) => live.at >= since);
+  wipeDevice();
+  log.append(...confirmation.map((live) => live.bubble));
+  startNewSession();
+}
+
+// The server started a new conversation: the old one goes, what was typed offline is still sent.
+function dropConversation() {
+  const outbox = store.get("outbox") || [];
+  store.set("history", []);
+  store.set("quickReplies", []);
+  log.replaceChildren();
+  showQuickReplies([]);
+  liveBubbles = [];
+  for (const item of outbox) {
+    const entry = { from: "user", text: item.text || item.payload };
+    remember(entry);
+    render({ ...entry, pending: true });
+  }
+}
+
+// Quick exit: wipe this device and leave at once. replace() so that Back does not return to the chat.
+// The conversation on the server is kept (that is what "forget me" is for).
+function quickExit() {
+  wipeDevice();
+  input.value = "";
+  socket.disconnect();
+  window.location.replace(config.exitUrl);
+}
+
+// Another tab of this site wiped the device (forget me, quick exit): this one must not keep showing the
+// conversation, nor write it back.
+window.addEventListener("storage", (event) => {
+  if (event.key !== null && event.key !== `${store.prefix}:session`) return;
+  if (event.newValue !== null || !sessionId) return;
+  wipeDevice();
+  startNewSession();
+});
 
 // ---------- controls ----------
 form.addEventListener("submit", (event) => {
@@ -208,11 +308,13 @@ locationButton.addEventListener("click", () => {
   navigator.geolocation.getCurrentPosition(
     (position) => {
       const { latitude, longitude } = position.coords;
-      userSays(strings.locationShared, `/share_location{"latitude": ${latitude.toFixed(5)}, "longitude": ${longitude.toFixed(5)}}`);
+      // About 1 km is enough for the nearest centre; the exact position never leaves the phone.
+      userSays(strings.locationShared, `/share_location{"latitude": ${latitude.toFixed(2)}, "longitude": ${longitude.toFixed(2)}}`);
     },
     () => render({ from: "bot", text: strings.noLocation }),
     { timeout: 10000, maximumAge: 60000 });
 });
+exitButton.addEventListener("click", quickExit);
 toggle.addEventListener("click", () => setOpen(!panel.classList.contains("open")));
 function setOpen(open) {
   panel.classList.toggle("open", open);
@@ -233,9 +335,13 @@ function STYLE() {
   .panel.open { display: flex; }
   @media (max-width: 480px) { .panel { inset: 0; width: 100vw; height: 100vh; border-radius: 0; bottom: 0; } .panel.open ~ .toggle, .panel.open + .toggle { display: none; } }
   .header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; background: #0b5cab; color: #fff; }
-  .title { flex: 1; margin: 0; font-size: 17px; }
-  .status { font-size: 13px; }
+  .heading { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+  .title, .status { margin: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .title { font-size: 17px; }
+  .status { font-size: 12px; }
   .language { font-size: 14px; padding: 4px; border-radius: 6px; border: 0; }
+  .exit { flex: none; border: 2px solid #fff; border-radius: 6px; padding: 4px 10px; background: #b3261e; color: #fff;
+    font-size: 14px; font-weight: 600; white-space: nowrap; cursor: pointer; }
   .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f4f6f8; }
   .message { max-width: 85%; padding: 8px 12px; border-radius: 12px; line-height: 1.4; white-space: pre-wrap; overflow-wrap: anywhere; }
   .message.bot { align-self: flex-start; background: #fff; border: 1px solid #dde3ea; }
@@ -263,4 +369,5 @@ document.body.appendChild(root);
 applyLanguage(language);
 restore();
 setOpen(config.open || store.get("open") === true);
-window.HavenWidget = { socket, say: userSays, get sessionId() { return sessionId; } };
+// quickExit: for an embedding page's own exit control (e.g. on a key press).
+window.HavenWidget = { socket, say: userSays, quickExit, get sessionId() { return sessionId; } };

@@ -1,0 +1,34 @@
+"""`rasa run` with its API token kept off the command line.
+
+`rasa run --auth-token T` shows T to every user of the machine (`ps`, /proc/<pid>/cmdline). This runs the same
+Rasa CLI in-process and hands it the token from HAVEN_RASA_TOKEN (else var/rasa-token): the process's
+visible command line never holds it. Every other argument is passed to `rasa run` unchanged.
+
+    python -m scripts.serve_rasa --enable-api --model models/x.tar.gz --port 5005 ...
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+from hotline.rasa_api import rasa_token
+
+
+def rasa_argv(arguments: List[str], token: str) -> List[str]:
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in arguments):
+        raise SystemExit("Give the token in HAVEN_RASA_TOKEN, not on the command line.")
+    return ["rasa", "run", *arguments, "--auth-token", token]
+
+
+def main(arguments: Optional[List[str]] = None) -> None:
+    os.umask(0o077)  # the tracker database and logs Rasa creates are the owner's alone
+    token = rasa_token()
+    sys.argv = rasa_argv(list(sys.argv[1:] if arguments is None else arguments), token)
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
