@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import requests
 
+from tests.e2e.stack import REST_TOKEN
+
 
 def slot(stack, user, name):
     return stack.tracker(user)["slots"].get(name)
@@ -115,9 +117,10 @@ def test_a_10000_character_message_gets_a_polite_answer_and_the_conversation_goe
 
 def test_malformed_requests_get_a_clear_error(stack):
     url = f"{stack.rasa_url}/webhooks/rest/webhook"
-    broken = requests.post(url, data="{not json", headers={"Content-Type": "application/json"}, timeout=10)
+    token = {"Authorization": f"Bearer {REST_TOKEN}"}
+    broken = requests.post(url, data="{not json", headers={"Content-Type": "application/json", **token}, timeout=10)
     assert broken.status_code == 400 and "JSON" in broken.json()["error"]
-    no_text = requests.post(url, json={"sender": "x"}, timeout=10)
+    no_text = requests.post(url, json={"sender": "x"}, headers=token, timeout=10)
     assert no_text.status_code == 400 and "message" in no_text.json()["error"]
 
 
