@@ -93,8 +93,7 @@ def latest_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
 def country_at(session: Session, position: Tuple[float, float], within_km: float = NEARBY_KM) -> Optional[str]:
     """The country of the known place nearest to `position`, or None when none is within `within_km`: the
     directory has no borders, and a guess far from every known place is worse than asking."""
-    places = [queries.place(session, entry.id) for entry in queries.gazetteer_entries(session) if entry.kind == "place"]
-    found = nearest(position, [p for p in places if p is not None], lambda p: (p.latitude, p.longitude), limit=1)
+    found = nearest(position, queries.places(session), lambda p: (p.latitude, p.longitude), limit=1)
     if not found or found[0][1] > within_km:
         return None
     return found[0][0].country_code

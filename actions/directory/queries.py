@@ -93,13 +93,21 @@ def country_name(session: Session, code: str, language: str = "en") -> Optional[
     return _name(country, language) if country else None
 
 
+def _place_info(p: Any, language: str) -> PlaceInfo:
+    return PlaceInfo(p.id, _name(p, language), p.country_code, _name(p.country, language), p.latitude, p.longitude)
+
+
 def place(session: Session, place_id: str, language: str = "en") -> Optional[PlaceInfo]:
     p = session.execute(
         select(m.Place).options(selectinload(m.Place.country)).where(m.Place.id == place_id)
     ).scalar_one_or_none()
-    if p is None:
-        return None
-    return PlaceInfo(p.id, _name(p, language), p.country_code, _name(p.country, language), p.latitude, p.longitude)
+    return None if p is None else _place_info(p, language)
+
+
+def places(session: Session, language: str = "en") -> List[PlaceInfo]:
+    """Every known place, in one query (nearest-place look-ups)."""
+    rows = session.execute(select(m.Place).options(selectinload(m.Place.country)).order_by(m.Place.id)).scalars()
+    return [_place_info(p, language) for p in rows]
 
 
 def capital_like_place(session: Session, country_code: str, language: str = "en") -> Optional[PlaceInfo]:

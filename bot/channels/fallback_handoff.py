@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.translations import catalogue
@@ -33,15 +32,16 @@ PERSON_ASKED = "utter_service_unavailable_person_asked"
 PERSON_UNREACHABLE = "utter_service_unavailable_no_person"
 
 
-def handoff_reason(tracker: DialogueStateTracker, turn: Sequence[Event], failed: Sequence[str]) -> Optional[str]:
-    """Why a person must be asked for in this failed turn, or None if the person did not need one."""
+def handoff_reason(tracker: DialogueStateTracker, failed: Sequence[str]) -> Optional[str]:
+    """Why a person must be asked for in a turn whose custom actions `failed`, or None if nobody was asked
+    for (the action that asks failed, or the person asked and an action before it, e.g. a form, failed)."""
+    if not failed:
+        return None
     for name in failed:
         if name in REASON_OF_ACTION:
             return REASON_OF_ACTION[name]
     intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
-    if intent in REASON_OF_INTENT and any(isinstance(e, ActionExecuted) for e in turn) and failed:
-        return REASON_OF_INTENT[intent]
-    return None
+    return REASON_OF_INTENT.get(intent or "")
 
 
 def record_handoff(conversation_id: str, channel: str, language: str, reason: str) -> bool:

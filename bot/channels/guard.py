@@ -82,7 +82,7 @@ async def apology_messages(agent: Agent, tracker: DialogueStateTracker, channel:
     custom = custom_action_names(agent)
     response = apology_response(turn, custom)
     numbers: List[str] = []
-    reason = fallback_handoff.handoff_reason(tracker, turn, failed_actions(turn, custom))
+    reason = fallback_handoff.handoff_reason(tracker, failed_actions(turn, custom))
     if response == APOLOGY_RESPONSE and reason is not None:
         response, numbers = await fallback_handoff.ask_a_person(tracker, channel, reason)
     message = await agent.nlg.generate(response, tracker, channel)  # type: ignore[union-attr]

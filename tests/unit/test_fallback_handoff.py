@@ -21,24 +21,18 @@ def tracker_after(intent: str, action: str, *slots: SlotSet) -> DialogueStateTra
     return tracker
 
 
-def turn_of(tracker: DialogueStateTracker):
-    from bot.channels.guard import events_of_last_turn
-
-    return events_of_last_turn(list(tracker.events))
-
-
 @pytest.mark.parametrize("intent,action,reason", [("emergency", "action_emergency", "emergency"),
                                                   ("request_human", "action_request_human", "asked_for_person"),
                                                   ("report_exploitation", "action_report_exploitation",
                                                    "exploitation")])
 def test_a_failed_request_for_a_person_names_its_reason(intent, action, reason):
     tracker = tracker_after(intent, action)
-    assert fallback_handoff.handoff_reason(tracker, turn_of(tracker), [action]) == reason
+    assert fallback_handoff.handoff_reason(tracker, [action]) == reason
 
 
 def test_other_failures_ask_for_nobody():
     tracker = tracker_after("find_support_center", "action_find_centres")
-    assert fallback_handoff.handoff_reason(tracker, turn_of(tracker), ["action_find_centres"]) is None
+    assert fallback_handoff.handoff_reason(tracker, ["action_find_centres"]) is None
 
 
 def test_numbers_come_from_the_content_files_for_the_known_country():
