@@ -8,6 +8,15 @@
 2. Intent classification per language on a held-out split never used in training: each data/nlu/<lang>/
    is split 80/20 (fixed seed), one NLU model is trained on all the 80 % parts with config.yml and
    `rasa test nlu` scores each language's 20 %. Target: macro-F1 >= 0.90 in every language.
+   On the same model and split, entity precision/recall/F1 per entity type and language (bench.held_out).
+3. Training: Haven's full `rasa train` and the stock `rasa init` bot's, each from an empty cache (bench.speed).
+   Target: Haven in at most 5 minutes.
+4. Turns: Haven (as `make run` serves it) and the stock bot under the same bounded loopback load
+   (bench.load): one user, then 20 at once. Targets: one user p50 <= 1.5x stock; 20 users p95 <= 2x stock;
+   20 users throughput >= 0.5x stock.
+
+    make bench                      everything
+    python -m bench.run --only turns,training   some parts (langid, intents, training, turns)
 
 Writes reports/bench.json and prints a summary; exits 1 when a target is missed."""
 from __future__ import annotations
@@ -17,11 +26,16 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT_TARGET_RATIO = 1 / 3
 F1_TARGET = 0.90
+TRAINING_TARGET_SECONDS = 300
+P50_TARGET_RATIO = 1.5
+P95_TARGET_RATIO = 2.0
+THROUGHPUT_TARGET_RATIO = 0.5
+PARTS = ("langid", "intents", "training", "turns")
 
 
 LANGID_SETS = {"langid": "langid.tsv", "langid_holdout": "langid_holdout.tsv"}
@@ -62,36 +76,149 @@ def bench_langid(name: str = "langid") -> Dict[str, object]:
 
 
 def bench_intents(out: Path) -> Dict[str, object]:
+    from bench.held_out import evaluate
     from scripts.nlu_report import held_out_evaluation
 
     evaluation = held_out_evaluation(out, plots=False)
     result: Dict[str, object] = {"nlu_training_seconds": evaluation["nlu_training_seconds"]}
     for language, scores in evaluation["languages"].items():
         result[language] = {key: scores[key] for key in ("macro_f1", "accuracy", "test_examples")}
+    result["entities"] = evaluate(out / "held-out.tar.gz", out / "split")
     return result
 
 
-def main() -> int:
+def bench_training(out: Path) -> Dict[str, object]:
+    from bench.speed import ratio, stock_project, train_from_empty_cache
+
+    log = out / "training.log"
+    haven_seconds, haven_model = train_from_empty_cache(ROOT, out, "haven", log)
+    stock_seconds, stock_model = train_from_empty_cache(stock_project(out), out, "stock", log)
+    return {"haven_seconds": round(haven_seconds, 1), "stock_seconds": round(stock_seconds, 1),
+            "ratio": ratio(haven_seconds, stock_seconds), "haven_model": str(haven_model),
+            "stock_model": str(stock_model)}
+
+
+def bench_turns(out: Path, models: Dict[str, str]) -> Dict[str, object]:
+    import os
+
+    from bench.speed import MANY_USERS, haven_turns, ratio, stock_project, stock_turns
+    from scripts.train_if_changed import train_if_changed
+
+    haven_model = Path(models.get("haven_model") or train_if_changed(ROOT))
+    stock_model = models.get("stock_model")
+    (out / "turns").mkdir(parents=True, exist_ok=True)
+    stock = stock_project(out / "turns")
+    if not stock_model:
+        from bench.speed import train_from_empty_cache
+
+        _, stock_path = train_from_empty_cache(stock, out, "stock", out / "training.log")
+        stock_model = str(stock_path)
+    directory_url = os.environ.get("HAVEN_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'directory.db'}")
+    stock_results = stock_turns(Path(stock_model), stock, out / "stock-rasa.log")
+    haven_results = haven_turns(haven_model, out / "turns", directory_url)
+    many = f"{MANY_USERS}_users"
+    return {
+        "haven": {phase: r.summary() for phase, r in haven_results.items()},
+        "stock": {phase: r.summary() for phase, r in stock_results.items()},
+        "ratios": {
+            "one_user_p50": ratio(haven_results["one_user"].percentile(50), stock_results["one_user"].percentile(50)),
+            f"{many}_p95": ratio(haven_results[many].percentile(95), stock_results[many].percentile(95)),
+            f"{many}_throughput": ratio(haven_results[many].throughput, stock_results[many].throughput)}}
+
+
+def parts_asked(argv: List[str]) -> Tuple[str, ...]:
+    if "--langid-only" in argv:
+        return ("langid",)
+    if "--only" in argv:
+        asked = tuple(argv[argv.index("--only") + 1].split(","))
+        unknown = set(asked) - set(PARTS)
+        if unknown:
+            raise SystemExit(f"unknown parts {sorted(unknown)}; known: {', '.join(PARTS)}")
+        return asked
+    return PARTS
+
+
+def targets_missed(report: Dict[str, object]) -> List[str]:
+    missed: List[str] = []
+    for name in LANGID_SETS:
+        r = report.get(name, {}).get("short") if name in report else None
+        if r is not None and (r["error_ratio"] is None or r["error_ratio"] > SHORT_TARGET_RATIO):
+            missed.append(f"{name}: short-message error ratio {r['error_ratio']} > {SHORT_TARGET_RATIO:.2f}")
+    for language, scores in report.get("intents", {}).items():
+        if isinstance(scores, dict) and "macro_f1" in scores and scores["macro_f1"] < F1_TARGET:
+            missed.append(f"intents {language}: macro-F1 {scores['macro_f1']} < {F1_TARGET}")
+    training = report.get("training")
+    if training and training["haven_seconds"] > TRAINING_TARGET_SECONDS:
+        missed.append(f"training: {training['haven_seconds']} s > {TRAINING_TARGET_SECONDS} s")
+    ratios = (report.get("turns") or {}).get("ratios", {})
+    for key, value in ratios.items():
+        if value is None:
+            missed.append(f"turns {key}: not measured")
+        elif key.endswith("throughput") and value < THROUGHPUT_TARGET_RATIO:
+            missed.append(f"turns {key}: {value} < {THROUGHPUT_TARGET_RATIO}")
+        elif key.endswith("p50") and value > P50_TARGET_RATIO:
+            missed.append(f"turns {key}: {value} > {P50_TARGET_RATIO}")
+        elif key.endswith("p95") and value > P95_TARGET_RATIO:
+            missed.append(f"turns {key}: {value} > {P95_TARGET_RATIO}")
+    return missed
+
+
+def table(report: Dict[str, object]) -> str:
+    rows = [("measure", "Haven", "stock / target", "ratio")]
+    training = report.get("training")
+    if training:
+        rows.append(("full training, empty cache (s)", training["haven_seconds"], training["stock_seconds"],
+                     training["ratio"]))
+    turns = report.get("turns")
+    if turns:
+        many = [k for k in turns["haven"] if k != "one_user"][0]
+        h, s = turns["haven"], turns["stock"]
+        rows.append(("1 user, p50 (ms)", h["one_user"]["p50_ms"], s["one_user"]["p50_ms"],
+                     turns["ratios"]["one_user_p50"]))
+        rows.append((f"{many.replace('_', ' ')}, p95 (ms)", h[many]["p95_ms"], s[many]["p95_ms"],
+                     turns["ratios"][f"{many}_p95"]))
+        rows.append((f"{many.replace('_', ' ')}, turns/s", h[many]["throughput_per_s"],
+                     s[many]["throughput_per_s"], turns["ratios"][f"{many}_throughput"]))
+    entities = (report.get("intents") or {}).get("entities") or {}
+    for language, scores in entities.items():
+        micro = scores["micro"]
+        rows.append((f"entities {language}: P / R / F1 (macro-F1)",
+                     f"{micro['precision']:.3f} / {micro['recall']:.3f} / {micro['f1']:.3f}",
+                     f"({scores['macro_f1']:.3f})", ""))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parts = parts_asked(argv)
     out = ROOT / "reports" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     report: Dict[str, object] = {}
-    for name in LANGID_SETS:
-        report[name] = result = bench_langid(name)
-        for kind in ("short", "sentence"):
-            r = result[kind]
-            print(f"{name}, {kind} ({r['messages']}): Haven {r['haven_error_rate']:.1%} errors, langdetect "
-                  f"{r['langdetect_error_rate']:.1%}: ratio {r['error_ratio']}; time ratio {r['time_ratio']}")
-    short = report["langid"]["short"]
-    holdout_short = report["langid_holdout"]["short"]
-    if "--langid-only" not in sys.argv:
+    if "langid" in parts:
+        for name in LANGID_SETS:
+            report[name] = result = bench_langid(name)
+            for kind in ("short", "sentence"):
+                r = result[kind]
+                print(f"{name}, {kind} ({r['messages']}): Haven {r['haven_error_rate']:.1%} errors, langdetect "
+                      f"{r['langdetect_error_rate']:.1%}: ratio {r['error_ratio']}; time ratio {r['time_ratio']}")
+    if "intents" in parts:
         report["intents"] = bench_intents(out)
         for language, scores in report["intents"].items():
-            if isinstance(scores, dict):
+            if isinstance(scores, dict) and "macro_f1" in scores:
                 print(f"intents, {language}: macro-F1 {scores['macro_f1']:.3f}, accuracy {scores['accuracy']:.3f} "
                       f"on {scores['test_examples']} held-out examples (target macro-F1 >= {F1_TARGET})")
-    (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=2))
-    missed = any(r["error_ratio"] is None or r["error_ratio"] > SHORT_TARGET_RATIO for r in (short, holdout_short))
-    missed |= any(isinstance(s, dict) and s["macro_f1"] < F1_TARGET for s in report.get("intents", {}).values())
+    models: Dict[str, str] = {}
+    if "training" in parts:
+        report["training"] = bench_training(out)
+        models = {k: v for k, v in report["training"].items() if k.endswith("_model")}
+    if "turns" in parts:
+        report["turns"] = bench_turns(out, models)
+    (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(table(report))
+    missed = targets_missed(report)
+    for line in missed:
+        print(f"MISSED: {line}")
     print("targets: " + ("MISSED" if missed else "met") + " (reports/bench.json)")
     return 1 if missed else 0
 

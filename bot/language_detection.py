@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect_language
+from bot.language import detect_language, detect_languages
 
 LANGUAGE = "language"
 
@@ -38,5 +38,7 @@ class LanguageDetector(GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        with_text = [m for m in training_data.training_examples if m.get(TEXT) is not None]
+        for message, detection in zip(with_text, detect_languages([m.get(TEXT) for m in with_text])):
+            message.set(LANGUAGE, detection.as_dict(), add_to_output=True)
         return training_data

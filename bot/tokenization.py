@@ -25,7 +25,20 @@ from bot.normalise import normalise_word
 def _nlp(language: str):
     """spaCy's rule-based tokenizer for the language (data/languages.yml), or its generic one."""
     spec = load_settings().languages.get(language)
-    return spacy.blank(spec.spacy if spec else "xx")
+    return _blank(spec.spacy if spec else "xx")
+
+
+@lru_cache(maxsize=None)
+def _blank(spacy_code: str):
+    return spacy.blank(spacy_code)
+
+
+def warm_up() -> None:
+    """Build every language's tokenizer when the model loads: building one takes about a second (spaCy compiles
+    its rules), which the first person writing in that language would otherwise wait for."""
+    for language in load_settings().languages:
+        _nlp(language)
+    _blank("xx")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -38,6 +51,7 @@ class SpacyRuleTokenizer(Tokenizer):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SpacyRuleTokenizer":
+        warm_up()
         return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

@@ -89,7 +89,7 @@ def tracker_store_url(endpoints: Optional[Path] = None) -> URL:
     os.environ.setdefault(ACTIONS_TOKEN_ENV, actions_token())
     endpoints = endpoints or endpoints_path()
     config = read_endpoint_config(str(endpoints), "tracker_store")
-    if config is None or (config.type or "").lower() != "sql":
+    if config is None or not _is_sql_store(config.type):
         kind = "none (Rasa keeps conversations in memory)" if config is None else config.type
         raise TrackerStoreUnsupported(f"the tracker store in {endpoints} is not SQL: {kind}")
     options = {key: config.kwargs[key] for key in ("dialect", "port", "db", "username", "password", "query")
@@ -100,6 +100,20 @@ def tracker_store_url(endpoints: Optional[Path] = None) -> URL:
         if not path.is_absolute():
             url = url.set(database=str(ROOT / path))
     return url
+
+
+def _is_sql_store(kind: Optional[str]) -> bool:
+    """Rasa's `SQL`, or a module path naming a subclass of its SQLTrackerStore (bot.tracker_store's)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.utils.common import class_from_module_path
+
+    if (kind or "").lower() == "sql":
+        return True
+    try:
+        store = class_from_module_path(kind or "")
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(store, type) and issubclass(store, SQLTrackerStore)
 
 
 def whatsapp_store_url(credentials: Optional[Path] = None) -> URL:

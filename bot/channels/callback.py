@@ -53,11 +53,13 @@ class HavenCallbackInput(CallbackInput):
             sender_id = message.conversation_id
             output = self.get_output_channel()
             text = prepare(message.text)
+            user_message = UserMessage(text, output, sender_id, input_channel=self.name())
             try:
-                await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name()))
+                await on_new_message(user_message)
             except Exception:
                 logger.exception("Handling a callback message failed.")
-            for apology in await guard.answer_if_silent(request.app.ctx.agent, sender_id, self.name()):
+            for apology in await guard.answer_if_silent(request.app.ctx.agent, sender_id, self.name(),
+                                                        user_message.message_id):
                 await output.send_response(sender_id, apology)
             return response.text("success")
 

@@ -18,6 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUtter
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels import fallback_handoff
+from bot.tracker_store import just_saved
 
 logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_service_unavailable"
@@ -55,11 +56,21 @@ def failed_actions(turn: Sequence[Event], custom: Set[str]) -> List[str]:
     return failed
 
 
-async def needs_apology(agent: Agent, sender_id: str) -> Optional[DialogueStateTracker]:
+async def turn_tracker(agent: Agent, sender_id: str,
+                       message_id: Optional[str] = None) -> Optional[DialogueStateTracker]:
+    """The conversation after the turn of `message_id`: the tracker Rasa has just saved when the store
+    remembers it (bot.tracker_store), else read back from the store."""
+    tracker = just_saved(agent.tracker_store, sender_id, message_id)
+    if tracker is None and agent.tracker_store is not None:
+        tracker = await agent.tracker_store.retrieve(sender_id)
+    return tracker
+
+
+async def needs_apology(agent: Agent, sender_id: str, message_id: Optional[str] = None,
+                        tracker: Optional[DialogueStateTracker] = None) -> Optional[DialogueStateTracker]:
     """The tracker when the last turn needs an apology (an action failed, or nothing was said), else None."""
-    if agent.tracker_store is None:
-        return None
-    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None:
+        tracker = await turn_tracker(agent, sender_id, message_id)
     if tracker is None or tracker.is_paused():
         return None
     turn = events_of_last_turn(list(tracker.events))
@@ -92,11 +103,12 @@ async def apology_messages(agent: Agent, tracker: DialogueStateTracker, channel:
     return messages
 
 
-async def answer_if_silent(agent: Agent, sender_id: str, channel: str) -> List[Dict[str, Any]]:
+async def answer_if_silent(agent: Agent, sender_id: str, channel: str, message_id: Optional[str] = None,
+                           tracker: Optional[DialogueStateTracker] = None) -> List[Dict[str, Any]]:
     """The apology messages for the last turn if it needs one, else []. Never raises: the guard must not be
     the reason a user gets no answer."""
     try:
-        tracker = await needs_apology(agent, sender_id)
+        tracker = await needs_apology(agent, sender_id, message_id, tracker)
         return [] if tracker is None else await apology_messages(agent, tracker, channel)
     except Exception:  # noqa: BLE001 - logged; the user gets the plain apology text
         logger.exception("The no-silence guard failed.")

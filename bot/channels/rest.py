@@ -50,17 +50,23 @@ class HavenRestInput(RestInput):
                 return response.json(_as_sent(await _too_long(agent, sender_id), sender))
             text = prepare(text)
             collector = CollectingOutputChannel()
-            relayed = await undelivered_hotline_messages(agent, sender_id, self.name())
-            collector.messages.extend(guard.recipient_messages(relayed, sender_id))
+            user_message = UserMessage(text, collector, sender_id, input_channel=self.name(),
+                                       metadata=self.get_metadata(request))
             try:
-                await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
-                                                 metadata=self.get_metadata(request)))
+                await on_new_message(user_message)
             except CancelledError:
                 logger.error("Handling a REST message timed out.")
             except Exception:
                 logger.exception("Handling a REST message failed.")
-            collector.messages.extend(guard.recipient_messages(
-                await guard.answer_if_silent(agent, sender_id, self.name()), sender_id))
+            try:
+                tracker = await guard.turn_tracker(agent, sender_id, user_message.message_id)
+            except Exception:  # the store is down: the guard below tries again and apologises
+                logger.exception("Reading the conversation after a REST turn failed.")
+                tracker = None
+            relayed = undelivered_hotline_messages(tracker, self.name(), user_message.message_id)
+            apologies = await guard.answer_if_silent(agent, sender_id, self.name(), tracker=tracker)
+            collector.messages[:0] = guard.recipient_messages(relayed, sender_id)
+            collector.messages.extend(guard.recipient_messages(apologies, sender_id))
             return response.json(_as_sent(collector.messages, sender))
 
         return webhook

@@ -127,5 +127,5 @@ class HavenSocketIOInput(SocketIOInput):
             await on_new_message(message)
         except Exception:
             logger.exception("Handling a socket.io message failed.")
-        for apology in await guard.answer_if_silent(agent, message.sender_id, self.name()):
+        for apology in await guard.answer_if_silent(agent, message.sender_id, self.name(), message.message_id):
             await message.output_channel.send_response(message.sender_id, apology)

@@ -566,7 +566,7 @@ class WhatsAppInput(InputChannel):
         except Exception:
             logger.exception("Handling a WhatsApp message from %s failed.", who)
         if agent is not None:
-            tracker = await guard.needs_apology(agent, message.wa_id)
+            tracker = await guard.needs_apology(agent, message.wa_id, user_message.message_id)
             if tracker is not None:
                 for apology in await guard.apology_messages(agent, tracker, self.name()):
                     await output.send_response(message.wa_id, apology)

@@ -150,7 +150,7 @@ class Stack:
         config = yaml.safe_load(text)
         assert config["action_endpoint"]["headers"] == {"X-Haven-Action-Token": ACTIONS_TOKEN}
         config["action_endpoint"]["url"] = f"http://127.0.0.1:{self.actions_port}/webhook"
-        config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
+        config["tracker_store"] = {**config["tracker_store"], "db": str(self.tracker_db)}
         endpoints.write_text(yaml.safe_dump(config))
         credentials = self.workdir / "credentials.yml"
         channels = yaml.safe_load((ROOT / "credentials.yml").read_text())  # the project's, WhatsApp at the fake

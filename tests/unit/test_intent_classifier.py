@@ -144,3 +144,21 @@ def test_training_refuses_examples_missing_a_named_embedding(tmp_path: Path) -> 
     model = classifier(tmp_path, dense_features={"dense": 1.0, "e5": 1.0})
     with pytest.raises(ValueError, match=r"lack the dense features \['dense', 'e5'\]"):
         model.train(TrainingData(three_intents()))
+
+
+def test_sentence_counts_are_rasas_combined_sparse_sentence_features() -> None:
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.intent_classifier import sentence_counts
+
+    message = Message(data={TEXT: "two words"})
+    for origin, width in (("words", 5), ("characters", 7)):
+        sentence = scipy.sparse.coo_matrix(np.arange(width).reshape(1, -1) % 3)
+        message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, origin))
+        message.add_features(Features(scipy.sparse.coo_matrix(np.ones((2, width))), FEATURE_TYPE_SEQUENCE, TEXT,
+                                      origin))
+    _, expected = message.get_sparse_features(TEXT)
+    assert np.array_equal(sentence_counts(message).toarray(), expected.features.toarray())
+    assert sentence_counts(Message(data={TEXT: "none"})) is None

@@ -71,3 +71,11 @@ def test_a_short_first_message_sets_the_language():
     assert decide(None, False, detected("bonjour"), None, True, SETTINGS).language == "fr"
     assert decide(None, False, detected("ok"), None, True, SETTINGS).language == "en"
     assert decide("en", False, detected("bonjour"), None, False, SETTINGS).language == "en"
+
+
+def test_many_texts_get_the_same_languages_in_parallel_as_one_by_one() -> None:
+    from bot.language import PARALLEL_FROM, detect_language, detect_languages
+
+    texts = ["where is the clinic", "je veux rentrer chez moi", "أريد العودة", "ok", "😀", "habari yako rafiki"]
+    many = (texts * (PARALLEL_FROM // len(texts) + 1))[: PARALLEL_FROM + 3]
+    assert detect_languages(many) == [detect_language(t) for t in many]
