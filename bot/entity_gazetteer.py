@@ -23,7 +23,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Text, Tuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -168,16 +168,18 @@ def learned_senses(training_data: TrainingData) -> Dict[str, Counter]:
     return senses
 
 
+def tokens_and_annotations(training_data: TrainingData) -> Iterator[Tuple[List[Any], List[Tuple[int, int]]]]:
+    """Each example with text: its tokens and the (start, end) of its entity annotations."""
+    for message in training_data.training_examples:
+        if message.get(TEXT):
+            yield message.get(TOKENS) or [], [(e["start"], e["end"]) for e in message.get(ENTITIES) or []]
+
+
 def unannotated_uses(training_data: TrainingData, names: Iterable[str]) -> Counter:
     """How often each of `names` occurs in the training data outside any entity annotation."""
     wanted = set(names)
     counts: Counter = Counter()
-    for message in training_data.training_examples:
-        text = message.get(TEXT)
-        if not text:
-            continue
-        spans = [(e["start"], e["end"]) for e in message.get(ENTITIES) or []]
-        tokens = message.get(TOKENS) or []
+    for tokens, spans in tokens_and_annotations(training_data):
         for i in range(len(tokens)):
             for j in range(i + 1, min(i + LONGEST_NAME, len(tokens)) + 1):
                 if any(start < tokens[j - 1].end and tokens[i].start < end for start, end in spans):
@@ -197,12 +199,8 @@ def ambiguous_names(senses: Dict[str, Counter], training_data: TrainingData) -> 
 def ordinary_words(training_data: TrainingData, minimum: int = 2) -> List[str]:
     """Words the training data uses at least `minimum` times outside any entity: never a misspelt place."""
     counts: Counter = Counter()
-    for message in training_data.training_examples:
-        text = message.get(TEXT)
-        if not text:
-            continue
-        spans = [(e["start"], e["end"]) for e in message.get(ENTITIES) or []]
-        for token in message.get(TOKENS) or []:
+    for tokens, spans in tokens_and_annotations(training_data):
+        for token in tokens:
             if not any(start <= token.start < end for start, end in spans):
                 counts[normalise(token.text)] += 1
     return sorted(word for word, count in counts.items() if count >= minimum and word)
