@@ -96,10 +96,11 @@ class NameIndex:
 def find_names(text: str, tokens: Sequence[Token], index: NameIndex) -> List[Found]:
     """Left to right, the longest name starting at each token; then the Arabic prefixes; then misspellings."""
     words = [normalise(token.text) for token in tokens]
+    whole = " ".join(w for w in words if w)
     found: List[Found] = []
     i = 0
     while i < len(tokens):
-        match = _longest_exact(words, i, index, whole=[w for w in words if w])
+        match = _longest_exact(words, i, index, whole)
         if match:
             length, (entity, value) = match
             found.append(Found(entity, value, tokens[i].start, tokens[i + length - 1].end, 1.0))
@@ -113,11 +114,11 @@ def find_names(text: str, tokens: Sequence[Token], index: NameIndex) -> List[Fou
 
 
 def _longest_exact(words: Sequence[str], i: int, index: NameIndex,
-                   whole: Sequence[str] = ()) -> Optional[Tuple[int, Sense]]:
+                   whole: str = "") -> Optional[Tuple[int, Sense]]:
     for length in range(min(LONGEST_NAME, len(words) - i), 0, -1):
         name = " ".join(w for w in words[i:i + length] if w)
         if name and words[i] and words[i + length - 1]:
-            sense = index.exact(name, whole_message=name == " ".join(whole))
+            sense = index.exact(name, whole_message=name == whole)
             if sense:
                 return length, sense
     return None
@@ -126,8 +127,9 @@ def _longest_exact(words: Sequence[str], i: int, index: NameIndex,
 def _prefixed(text: str, token: Token, word: str, index: NameIndex) -> Optional[Found]:
     for prefix in ARABIC_PREFIXES:
         rest = word[len(prefix):]
-        if word.startswith(prefix) and len(rest) >= 3 and index.exact(rest):
-            entity, value = index.exact(rest)
+        sense = index.exact(rest) if word.startswith(prefix) and len(rest) >= 3 else None
+        if sense:
+            entity, value = sense
             start = token.start + len(prefix) if text[token.start:token.start + len(prefix)] == prefix else token.start
             while start < token.end - 1 and text[start] == TATWEEL:  # "لـإثيوبيا"
                 start += 1

@@ -85,15 +85,6 @@ def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_
     return x
 
 
-def design_matrix(counts: scipy.sparse.csr_matrix, dense: Optional[np.ndarray], idf: np.ndarray,
-                  dense_weights: np.ndarray) -> scipy.sparse.csr_matrix:
-    """One row per message: its tf-idf vector, then its embedding scaled by that message's dense weight."""
-    parts = [tfidf(counts, idf)]
-    if dense is not None:
-        parts.append(scipy.sparse.csr_matrix(dense * dense_weights.reshape(-1, 1)))
-    return scipy.sparse.hstack(parts).tocsr()
-
-
 def softmax(scores: np.ndarray) -> np.ndarray:
     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -157,7 +148,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         dense = None if not with_dense else np.vstack([f[1] for f, _, _ in rows])
         idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
         weights = np.array([weight for _, _, weight in rows]).reshape(-1, 1)
-        # The columns of design_matrix(), fitted block by block (bot.logistic: sklearn's model, much faster).
+        # One row per message: its tf-idf vector, then its embedding scaled by that message's dense weight;
+        # the two blocks are fitted side by side (bot.logistic: sklearn's model, much faster).
         fitted = fit_multinomial(tfidf(counts, idf), None if dense is None else dense * weights,
                                  [intent for _, intent, _ in rows], C=self.config["C"], max_iter=5000)
         self.arrays = {"coef": fitted.coef, "intercept": fitted.intercept, "idf": idf,
@@ -189,7 +181,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         counts, dense = features
         if dense is None and self.arrays["coef"].shape[1] > counts.shape[1]:
             dense = np.zeros((1, self.arrays["coef"].shape[1] - counts.shape[1]))  # a featurizer added nothing
-        # design_matrix()'s row, multiplied block by block: no stacking of a sparse and a dense row per message.
+        # The same row as in training (tf-idf, then the weighted embedding), multiplied block by block.
         coef = self.arrays["coef"]
         row = tfidf(counts, self.arrays["idf"])  # one row: only the columns of its words count
         scores = (coef[:, row.indices] @ row.data).reshape(1, -1) + self.arrays["intercept"]

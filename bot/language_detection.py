@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect_language, detect_languages
+from bot.language import detect_languages
 
 LANGUAGE = "language"
 
@@ -31,14 +31,12 @@ class LanguageDetector(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if text is not None:
-                message.set(LANGUAGE, detect_language(text).as_dict(), add_to_output=True)
+        """Many messages at once (the training data) are shared among the cores (bot.language.detect_languages)."""
+        with_text = [m for m in messages if m.get(TEXT) is not None]
+        for message, detection in zip(with_text, detect_languages([m.get(TEXT) for m in with_text])):
+            message.set(LANGUAGE, detection.as_dict(), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        with_text = [m for m in training_data.training_examples if m.get(TEXT) is not None]
-        for message, detection in zip(with_text, detect_languages([m.get(TEXT) for m in with_text])):
-            message.set(LANGUAGE, detection.as_dict(), add_to_output=True)
+        self.process(training_data.training_examples)
         return training_data

@@ -23,12 +23,9 @@ def undelivered_hotline_messages(tracker: Optional[DialogueStateTracker], channe
         return []
     events = list(tracker.events)
     users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    end = len(events)
     if users and message_id is not None and events[users[-1]].message_id == message_id:
-        users.pop()  # this turn's message: the waiting ones come before it
-        end = len(events) if not users else next(i for i in range(users[-1] + 1, len(events))
-                                                 if isinstance(events[i], UserUttered))
-    else:
-        end = len(events)
+        end = users.pop()  # this turn's message: the waiting ones come before it
     if not users or events[users[-1]].input_channel != channel:
         return []
     waiting: List[Dict[str, Any]] = []
