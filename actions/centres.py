@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from actions import common
 from actions.directory import queries
 from actions.directory.queries import CentreInfo
+from actions.emergency_numbers import HOST_COUNTRIES
 from actions.geo import nearest, valid_coordinates
 from actions.places import read_place
 from actions.texts import joined, language_of, t
@@ -68,6 +69,14 @@ def requested_service(tracker: Tracker, known: Sequence[str]) -> Optional[str]:
 def remember_service(service: Optional[str]) -> List[EventType]:
     """Keep the service while we ask where the person is; forget it once answered."""
     return [SlotSet("service_type", service)]
+
+
+def remember_where(country: str, place_id: Optional[str]) -> List[EventType]:
+    """A place named in a host country is where the person is, for the rest of the conversation: emergency
+    numbers, hotline hours and the next search start from it (and the return questions skip the country)."""
+    if country not in HOST_COUNTRIES:
+        return []
+    return [SlotSet("host_country", country), *([SlotSet("person_place", place_id)] if place_id else [])]
 
 
 class ActionFindCentres(Action):
@@ -126,7 +135,8 @@ class ActionFindCentres(Action):
             service, results = None, search(session, origin, None, place.country_code, language)
         if results:
             dispatcher.utter_message(text=format_results(results, where, service, names, language))
-        return remember_service(None)
+        return remember_service(None) + remember_where(place.country_code,
+                                                       match.entry.id if match.entry.kind == "place" else None)
 
     @staticmethod
     def _choices(session: Session, matches: Sequence[Any], service: Optional[str], language: str) -> List[Dict[str, str]]:

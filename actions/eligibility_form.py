@@ -12,11 +12,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import common
 from actions.answers import match_option, means_leaving, vulnerabilities_from
-from actions.centres import format_results, search
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
 from actions.places import read_place
+from actions.safety import protection_offices
 from actions.texts import buttons, joined, language_of, t
+from bot.safety import PROTECTION_SLOT
 
 FORM_FIELDS = ["host_country", "wants_return", "fears_persecution", "lacks_means", "situation",
                "vulnerabilities", "origin_country"]
@@ -220,22 +221,13 @@ class ActionEligibilityResult(Action):
                     dispatcher.utter_message(response="utter_form_stopped")
                     return reset
                 result = outcome(programmes, answers)
-                if result.refer_asylum:
-                    self._refer_to_protection(session, dispatcher, answers.get("host_country"), language)
-                    return reset
+                if result.refer_asylum:  # the same protection route as anywhere else (actions.safety)
+                    dispatcher.utter_message(response="utter_refer_protection")
+                    protection_offices(session, dispatcher, answers.get("host_country"), language)
+                    return reset + [SlotSet(PROTECTION_SLOT, True)]
                 next_buttons = "utter_txt_eligible_next" if result.eligible else "utter_txt_not_eligible_next"
                 dispatcher.utter_message(text=explain(result, language), buttons=buttons(next_buttons, language))
         except common.DirectoryUnavailable:
             return common.apologise(dispatcher)
         return reset
 
-    @staticmethod
-    def _refer_to_protection(session: Any, dispatcher: CollectingDispatcher, host_country: Optional[str],
-                             language: str) -> None:
-        dispatcher.utter_message(response="utter_refer_protection")
-        place = queries.capital_like_place(session, host_country, language) if host_country else None
-        if place is not None:
-            results = search(session, (place.latitude, place.longitude), "refugee_protection", host_country, language)
-            if results:
-                dispatcher.utter_message(text=format_results(results, place.country_name, "refugee_protection",
-                                                             queries.service_names(session, language), language))

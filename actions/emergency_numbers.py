@@ -21,7 +21,8 @@ def format_numbers(numbers: List[Tuple[str, str]], language: str) -> str:
 
 
 def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
-    """(country code, place) from this message, else from what the conversation already knows."""
+    """(country code, place) from this message, else from what the conversation already knows (the place the
+    person said they are in, their country)."""
     entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
     prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
     query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
@@ -30,8 +31,45 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
         place = (queries.place(session, match.entry.id, language) if match.entry.kind == "place"
                  else queries.capital_like_place(session, match.entry.country_code, language))
         return match.entry.country_code, place
+    known_place = tracker.get_slot("person_place")
+    place = queries.place(session, known_place, language) if known_place else None
+    if place is not None and (prefer is None or place.country_code == prefer):
+        return place.country_code, place
+    if prefer is None:
+        said = place_said_earlier(session, tracker, language)
+        if said != (None, None):
+            return said
     if prefer:
         return prefer, queries.capital_like_place(session, prefer, language)
+    return None, None
+
+
+#: Messages whose country is where the person wants to go, not where they are.
+GOING_TO = {"request_return", "fear_of_return", "ask_return_steps", "ask_reintegration"}
+
+
+def place_said_earlier(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
+    """The latest place in a host country the person named in an earlier message, whatever that message was
+    about ("a clinic in Sfax?" misunderstood, then "they are attacking us"). A country counts only when the
+    message was not about going back there."""
+    gazetteer = common.gazetteer(session)
+    for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        entities = parse.get("entities") or []
+        cities = [e.get("value") for e in entities if e.get("entity") == "city"]
+        countries = [e.get("value") for e in entities if e.get("entity") == "country"]
+        if (parse.get("intent") or {}).get("name") in GOING_TO:
+            countries = []
+        if not cities and not countries:
+            continue
+        match = read_place(gazetteer, "", cities + countries).found
+        if match is None or match.entry.country_code not in HOST_COUNTRIES:
+            continue
+        place = (queries.place(session, match.entry.id, language) if match.entry.kind == "place"
+                 else queries.capital_like_place(session, match.entry.country_code, language))
+        return match.entry.country_code, place
     return None, None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import common
-from actions.emergency_numbers import number_lines, where_is_the_person
+from actions.directory import queries
+from actions.emergency_numbers import HOST_COUNTRIES, number_lines, where_is_the_person
 from actions.texts import language_of, t
 from hotline import queue
 from hotline.db import session_scope
@@ -22,11 +23,27 @@ from hotline.hours import Schedule
 logger = logging.getLogger(__name__)
 
 
-def closed_text(schedule: Schedule, now: datetime, language: str) -> str:
+def closed_text(schedule: Schedule, now: datetime, language: str, zone_name: Optional[str] = None) -> str:
+    """When the hotline opens, in the time of the person `schedule` is for (`zone_name`: their country)."""
     opening = schedule.next_opening(now)
-    when = t("utter_txt_hotline_when", language, day=schedule.weekday_name(opening.weekday(), language),
-             time=opening.strftime("%H:%M"), zone=schedule.zone_name(language)) if opening else "?"
+    if opening is None:
+        return t("utter_txt_hotline_closed", language, when="?")
+    shown = schedule.shown(opening)
+    when = t("utter_txt_hotline_when", language, day=schedule.weekday_name(shown.weekday(), language),
+             time=shown.strftime("%H:%M"), zone=zone_name or schedule.zone_name(language))
     return t("utter_txt_hotline_closed", language, when=when)
+
+
+def person_country(tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[str]]:
+    """(country code, its name) of where the person is, from this message or the conversation."""
+    try:
+        with common.directory() as session:
+            country, _ = where_is_the_person(session, tracker, language)
+            if country is None or country not in HOST_COUNTRIES:
+                country = tracker.get_slot("host_country") or tracker.get_slot("work_country")
+            return country, (queries.country_name(session, country, language) if country else None)
+    except common.DirectoryUnavailable:
+        return tracker.get_slot("host_country") or tracker.get_slot("work_country"), None
 
 
 def emergency_numbers_text(tracker: Tracker, language: str) -> Optional[str]:
@@ -44,7 +61,8 @@ def enqueue_and_tell(dispatcher: CollectingDispatcher, tracker: Tracker, reason:
     language = language_of(tracker)
     now = now or datetime.now(timezone.utc)
     try:
-        schedule = Schedule.load()
+        country, country_name = person_country(tracker, language)
+        schedule = Schedule.load().for_country(country)
         with session_scope() as session:
             placed = queue.enqueue(session, tracker.sender_id, tracker.get_latest_input_channel() or "unknown",
                                    language, reason)
@@ -58,7 +76,8 @@ def enqueue_and_tell(dispatcher: CollectingDispatcher, tracker: Tracker, reason:
         dispatcher.utter_message(text=t("utter_txt_hotline_wait", language,
                                         minutes=schedule.estimated_minutes(position)))
     else:
-        lines = [closed_text(schedule, now, language)]
+        lines = [closed_text(schedule, now, language, country_name if schedule.countries.get(country or "") else None),
+                 t("utter_txt_hotline_meanwhile", language)]
         if not urgent:  # urgent answers have just given the numbers
             numbers = emergency_numbers_text(tracker, language)
             if numbers:

@@ -1,51 +1,138 @@
-"""Safety first: emergencies and exploitation get numbers and places at once and a person urgently;
-asking for a person is always possible; repeated misunderstandings lead to a person."""
+"""Safety first: emergencies and exploitation get numbers, places, what to do now and a person urgently; fear
+of harm at home gets the protection route; while an urgent case is open every message is answered on the
+urgent path; asking for a person is always possible; repeated misunderstandings lead to a person.
+
+Which message leads to which of these actions is decided in one place, bot/safety.py, from the rules in
+data/safety/rules.yml (docs/SAFETY.md). These actions only answer."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
 
+import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import common
-from actions.centres import format_results, search
+from actions.centres import RESULTS, format_results, search
 from actions.directory import queries
-from actions.emergency_numbers import number_lines, where_is_the_person
+from actions.emergency_numbers import HOST_COUNTRIES, number_lines, where_is_the_person
+from actions.geo import nearest
 from actions.handoff import enqueue_and_tell
 from actions.texts import language_of, t
+from bot.safety import PROTECTION_SLOT, URGENT_CASE_SLOT
 from hotline.db import session_scope
 from hotline.erasure import record_request
 
 logger = logging.getLogger(__name__)
+GUIDANCE_FILE = Path(__file__).resolve().parents[1] / "data" / "safety" / "guidance.yml"
+#: The eligibility answers a protection referral clears: the questionnaire starts afresh if asked for again.
+ELIGIBILITY_ANSWERS = ("wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities",
+                       "origin_country")
+
+
+def leave_any_form() -> List[EventType]:
+    """A safety answer ends whatever questionnaire was running: its next question would be the wrong answer."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+@lru_cache(maxsize=4)
+def _guidance(stamp: float) -> Dict[str, Any]:
+    return yaml.safe_load(GUIDANCE_FILE.read_text(encoding="utf-8")) or {}
+
+
+def guidance(situation: str, language: str) -> List[str]:
+    """The safety guidance of data/safety/guidance.yml for a situation (danger, confinement), in the language
+    (English when it has no translation)."""
+    try:
+        texts = _guidance(GUIDANCE_FILE.stat().st_mtime).get(situation) or {}
+    except (OSError, yaml.YAMLError) as error:
+        logger.error("Safety guidance unreadable: %s", error)
+        return []
+    return list(texts.get(language) or texts.get("en") or [])
+
+
+def guidance_text(situation: str, language: str) -> Optional[str]:
+    lines = guidance(situation, language)
+    return "\n".join([t("utter_txt_safety_guidance_header", language), *("• " + line for line in lines)]) \
+        if lines else None
+
+
+def candidate_countries(session: Session, tracker: Tracker, language: str) -> List[str]:
+    """Host countries an ambiguous place in the message may be in ("Tripoli": Libya or Lebanon)."""
+    from actions.places import read_place
+    query = read_place(common.gazetteer(session), common.latest_text(tracker),
+                       common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country"))
+    return sorted({m.entry.country_code for m in query.matches} & set(HOST_COUNTRIES)) if query.ambiguous else []
+
+
+def person_location(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
+    """(country, place) where the person is: a place in a host country named now or known from the
+    conversation. A country that is not a host country (the one they fled) is not where they are."""
+    country, place = where_is_the_person(session, tracker, language)
+    if country is not None and country not in HOST_COUNTRIES:
+        known = tracker.get_slot("host_country") or tracker.get_slot("work_country")
+        return (known, queries.capital_like_place(session, known, language)) if known else (None, None)
+    return country, place
+
+
+def urgent_centres(session: Session, origin: Tuple[float, float], service: Optional[str], country: str,
+                   language: str) -> List[Tuple[Any, float]]:
+    """The nearest centres that can help now: those with a phone first, never an embassy alone (the person may
+    fear their own state)."""
+    candidates = [c for c in queries.centres(session, service, country, language) if set(c.services) != {"consular"}]
+    reachable = [c for c in candidates if c.phone]
+    return nearest(origin, reachable or candidates, lambda c: c.position, limit=RESULTS)
 
 
 def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
-                  service: Optional[str]) -> None:
-    """Emergency numbers first (for the person's country, or for every host country when unknown), then the
-    nearest centres."""
+                  service: Optional[str], situation: str, with_centres: bool = True) -> Optional[str]:
+    """Emergency numbers of the country where the person is (those of the countries an ambiguous town may be
+    in, or of every host country and a request for the town when unknown), the nearest centres with a
+    contact, and what to do now. Returns the country."""
     language = language_of(tracker)
-    country, place = where_is_the_person(session, tracker, language)
-    dispatcher.utter_message(text="\n".join([t(opening, language), *number_lines(session, country, language)]))
-    if country is not None and place is not None:
-        results = search(session, (place.latitude, place.longitude), service, country, language)
+    country, place = person_location(session, tracker, language)
+    lines = [t(opening, language)]
+    if country is None and (candidates := candidate_countries(session, tracker, language)):
+        for code in candidates:
+            lines += number_lines(session, code, language)
+        names = [queries.country_name(session, code, language) or code for code in candidates]
+        lines.append(t("utter_txt_which_country", language, countries=t("utter_txt_or", language).join(names)))
+    else:
+        lines += number_lines(session, country, language)
+    dispatcher.utter_message(text="\n".join(lines))
+    if with_centres and country is not None and place is not None:
+        results = urgent_centres(session, (place.latitude, place.longitude), service, country, language)
+        if service is not None and not results:
+            results = urgent_centres(session, (place.latitude, place.longitude), None, country, language)
         if results:
             dispatcher.utter_message(text=format_results(results, place.name, service,
                                                          queries.service_names(session, language), language))
+    advice = guidance_text(situation, language)
+    if advice:
+        dispatcher.utter_message(text=advice)
+    return country
 
 
 def answer_urgently(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, opening: str,
-                    service: Optional[str], handoff_response: str) -> List[EventType]:
-    """Numbers and places first (an apology if the directory is down), then the urgent handoff."""
+                    service: Optional[str], handoff_response: str, situation: str) -> List[EventType]:
+    """Numbers, places and guidance first (an apology if the directory is down), then the urgent handoff; the
+    urgent case is open from now on."""
     try:
         with common.directory() as session:
-            urgent_answer(session, dispatcher, tracker, opening, service)
+            urgent_answer(session, dispatcher, tracker, opening, service, situation)
     except common.DirectoryUnavailable:
         dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-    return enqueue_and_tell(dispatcher, tracker, reason, True, handoff_response)
+        advice = guidance_text(situation, language_of(tracker))
+        if advice:
+            dispatcher.utter_message(text=advice)
+    return [*leave_any_form(), *enqueue_and_tell(dispatcher, tracker, reason, True, handoff_response),
+            SlotSet(URGENT_CASE_SLOT, True)]
 
 
 class ActionEmergency(Action):
@@ -55,7 +142,7 @@ class ActionEmergency(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         return answer_urgently(dispatcher, tracker, "emergency", "utter_txt_emergency_opening", None,
-                               "utter_emergency_handoff")
+                               "utter_emergency_handoff", "danger")
 
 
 class ActionReportExploitation(Action):
@@ -65,7 +152,84 @@ class ActionReportExploitation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         return answer_urgently(dispatcher, tracker, "exploitation", "utter_txt_exploitation_opening", "legal_aid",
-                               "utter_exploitation_handoff")
+                               "utter_exploitation_handoff", "confinement")
+
+
+def urgent_situation(tracker: Tracker) -> str:
+    return "confinement" if tracker.get_slot("handoff_reason") == "exploitation" else "danger"
+
+
+class ActionUrgentFollowup(Action):
+    """Any message while an urgent case is open: a person is coming, the numbers of where the person is (and
+    the nearest centres when the message names the town), what to do now, and how to close the case."""
+
+    def name(self) -> Text:
+        return "action_urgent_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        language = language_of(tracker)
+        situation = urgent_situation(tracker)
+        dispatcher.utter_message(text=t("utter_txt_urgent_followup", language))
+        try:
+            with common.directory() as session:
+                named = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
+                urgent_answer(session, dispatcher, tracker, "utter_txt_emergency_opening", None, situation,
+                              with_centres=bool(named))
+        except common.DirectoryUnavailable:
+            advice = guidance_text(situation, language)
+            dispatcher.utter_message(text="\n".join(filter(None, [t("utter_txt_hotline_danger", language), advice])))
+        dispatcher.utter_message(text=t("utter_txt_urgent_safe_hint", language))
+        return [*leave_any_form(), SlotSet(URGENT_CASE_SLOT, True)]
+
+
+class ActionUrgentClosed(Action):
+    """The person says they are safe: the urgent path ends; the hotline still has the conversation."""
+
+    def name(self) -> Text:
+        return "action_urgent_closed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_urgent_closed")
+        return [SlotSet(URGENT_CASE_SLOT, False)]
+
+
+def protection_offices(session: Session, dispatcher: CollectingDispatcher, country: Optional[str],
+                       language: str) -> bool:
+    """The nearest UNHCR / protection offices in the country where the person is; False when none is known."""
+    place = queries.capital_like_place(session, country, language) if country else None
+    if place is None:
+        return False
+    results = search(session, (place.latitude, place.longitude), "refugee_protection", country, language)
+    if results:
+        dispatcher.utter_message(text=format_results(results, place.country_name, "refugee_protection",
+                                                     queries.service_names(session, language), language))
+    return bool(results)
+
+
+class ActionProtection(Action):
+    """Fear of harm at home: return is not the right path and nobody may push them; UNHCR and asylum, the
+    nearest protection offices where they are, a person. Any return questionnaire stops and is not offered
+    again in this conversation (bot.safety: the NLG drops return offers) unless the person asks for it."""
+
+    def name(self) -> Text:
+        return "action_protection"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        language = language_of(tracker)
+        dispatcher.utter_message(response="utter_refer_protection")
+        try:
+            with common.directory() as session:
+                country, _ = person_location(session, tracker, language)
+                if not protection_offices(session, dispatcher, country, language):
+                    dispatcher.utter_message(text=t("utter_txt_protection_where", language))
+        except common.DirectoryUnavailable:
+            dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
+        events = [*leave_any_form(), SlotSet(PROTECTION_SLOT, True),
+                  *(SlotSet(slot, None) for slot in ELIGIBILITY_ANSWERS)]
+        return events + enqueue_and_tell(dispatcher, tracker, "protection", False, "utter_protection_handoff")
 
 
 class ActionRequestHuman(Action):

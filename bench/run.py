@@ -14,9 +14,12 @@
 4. Turns: Haven (as `make run` serves it) and the stock bot under the same bounded loopback load
    (bench.load): one user, then 20 at once. Targets: one user p50 <= 1.5x stock; 20 users p95 <= 2x stock;
    20 users throughput >= 0.5x stock.
+5. Safety: the safety matrix (tests/conversations/safety.yml: every safety rule in English, French and
+   Arabic dialects, as a first message, mid-conversation and inside a questionnaire) held against Haven as
+   `make run` serves it. Reported as "safety conversations passed N/N" per language. Target: all.
 
     make bench                      everything
-    python -m bench.run --only turns,training   some parts (langid, intents, training, turns)
+    python -m bench.run --only turns,training   some parts (langid, intents, training, turns, safety)
 
 Writes reports/bench.json and prints a summary; exits 1 when a target is missed."""
 from __future__ import annotations
@@ -35,7 +38,7 @@ TRAINING_TARGET_SECONDS = 300
 P50_TARGET_RATIO = 1.5
 P95_TARGET_RATIO = 2.0
 THROUGHPUT_TARGET_RATIO = 0.5
-PARTS = ("langid", "intents", "training", "turns")
+PARTS = ("langid", "intents", "training", "turns", "safety")
 
 
 LANGID_SETS = {"langid": "langid.tsv", "langid_holdout": "langid_holdout.tsv"}
@@ -126,6 +129,37 @@ def bench_turns(out: Path, models: Dict[str, str]) -> Dict[str, object]:
             f"{many}_throughput": ratio(haven_results[many].throughput, stock_results[many].throughput)}}
 
 
+def bench_safety(out: Path, models: Dict[str, str]) -> Dict[str, object]:
+    """The safety matrix against a running stack: passed / held per language, and what failed."""
+    import os
+    import uuid
+
+    from scripts.train_if_changed import train_if_changed
+    from tests.conversations import safety_matrix
+    from tests.e2e.stack import Stack
+
+    model = Path(models.get("haven_model") or train_if_changed(ROOT))
+    directory_url = os.environ.get("HAVEN_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'directory.db'}")
+    (out / "safety").mkdir(parents=True, exist_ok=True)
+    stack = Stack(model=model, workdir=out / "safety", directory_url=directory_url)
+    by_language: Dict[str, Dict[str, int]] = {}
+    failed: List[Dict[str, object]] = []
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        for conversation in safety_matrix.load():
+            outcome = safety_matrix.hold(stack, conversation, f"bench-safety-{uuid.uuid4().hex[:10]}")
+            counts = by_language.setdefault(conversation.language, {"passed": 0, "held": 0})
+            counts["held"] += 1
+            counts["passed"] += outcome.passed
+            if not outcome.passed:
+                failed.append({"name": conversation.name, "problems": outcome.problems,
+                               "transcript": outcome.transcript})
+    finally:
+        stack.stop_all()
+    return {"by_language": by_language, "failed": failed}
+
+
 def parts_asked(argv: List[str]) -> Tuple[str, ...]:
     if "--langid-only" in argv:
         return ("langid",)
@@ -150,6 +184,9 @@ def targets_missed(report: Dict[str, object]) -> List[str]:
     training = report.get("training")
     if training and training["haven_seconds"] > TRAINING_TARGET_SECONDS:
         missed.append(f"training: {training['haven_seconds']} s > {TRAINING_TARGET_SECONDS} s")
+    for language, counts in ((report.get("safety") or {}).get("by_language") or {}).items():
+        if counts["passed"] < counts["held"]:
+            missed.append(f"safety {language}: {counts['passed']}/{counts['held']} conversations passed")
     ratios = (report.get("turns") or {}).get("ratios", {})
     for key, value in ratios.items():
         if value is None:
@@ -185,6 +222,9 @@ def table(report: Dict[str, object]) -> str:
         rows.append((f"entities {language}: P / R / F1 (macro-F1)",
                      f"{micro['precision']:.3f} / {micro['recall']:.3f} / {micro['f1']:.3f}",
                      f"({scores['macro_f1']:.3f})", ""))
+    for language, counts in ((report.get("safety") or {}).get("by_language") or {}).items():
+        rows.append((f"safety conversations passed, {language}", f"{counts['passed']}/{counts['held']}",
+                     f"{counts['held']}/{counts['held']}", ""))
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows)
 
@@ -214,6 +254,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         models = {k: v for k, v in report["training"].items() if k.endswith("_model")}
     if "turns" in parts:
         report["turns"] = bench_turns(out, models)
+    if "safety" in parts:
+        report["safety"] = bench_safety(out, models)
+        for language, counts in report["safety"]["by_language"].items():
+            print(f"safety conversations passed, {language}: {counts['passed']}/{counts['held']}")
     (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(table(report))
     missed = targets_missed(report)

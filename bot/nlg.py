@@ -18,6 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.safety import PROTECTION_SLOT, protected_response, without_return_offers
 from bot.translations import DEFAULT_LANGUAGE, Catalogue, fill
 from bot.translations import catalogue as current_catalogue
 
@@ -80,10 +81,13 @@ class TranslatingNLG(PayloadSafeNLG):
     async def generate(self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text,
                        **kwargs: Any) -> Optional[Dict[Text, Any]]:
         catalogue = self.catalogue
+        protection_route = bool(tracker.get_slot(PROTECTION_SLOT))
+        utter_action = protected_response(utter_action, protection_route, catalogue.english)
         language = tracker.get_slot("language") or DEFAULT_LANGUAGE
         if language not in catalogue.languages:
             language = DEFAULT_LANGUAGE
         if language != DEFAULT_LANGUAGE and not catalogue.translations.get(language, {}).get(utter_action):
             logger.info("No %s translation of %s: falling back to English.", language, utter_action)
             language = DEFAULT_LANGUAGE
-        return await self._generator(language, catalogue).generate(utter_action, tracker, output_channel, **kwargs)
+        message = await self._generator(language, catalogue).generate(utter_action, tracker, output_channel, **kwargs)
+        return without_return_offers(message) if protection_route else message

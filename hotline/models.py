@@ -15,7 +15,7 @@ Base = declarative_base()
 #: Statuses of a handoff request.
 WAITING, ASSIGNED, CLOSED = "waiting", "assigned", "closed"
 #: Why a person is needed, and how urgent each reason is (lower number = answered first).
-PRIORITY_OF_REASON = {"emergency": 0, "exploitation": 0, "asked_for_person": 1, "repeated_misunderstanding": 1,
+PRIORITY_OF_REASON = {"emergency": 0, "exploitation": 0, "protection": 1, "asked_for_person": 1, "repeated_misunderstanding": 1,
                       "service_unavailable": 1}
 
 

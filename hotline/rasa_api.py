@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.safety import URGENT_CASE_SLOT
+
 logger = logging.getLogger(__name__)
 
 
@@ -64,7 +66,9 @@ class RasaClient:
         await self.append(conversation_id, [{"event": "bot", "text": text, "metadata": metadata}], deliver=True)
 
     async def pause(self, conversation_id: str) -> None:
-        await self.append(conversation_id, [{"event": "pause"}])
+        """A person takes over: the bot pauses, and an open urgent case is now the person's (bot.safety)."""
+        await self.append(conversation_id, [{"event": "pause"},
+                                            {"event": "slot", "name": URGENT_CASE_SLOT, "value": False}])
 
     async def resume(self, conversation_id: str) -> None:
         await self.append(conversation_id, [{"event": "resume"}])

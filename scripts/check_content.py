@@ -7,6 +7,9 @@ printed with its file (and line and field where known); exit 1 on any problem.
 3. The service directory (data/directory/): every row's fields, ids, references between files, ISO
    country codes, coordinates inside the country, phone numbers.
 4. The hotline settings (data/hotline.yml) and the privacy settings (data/privacy.yml).
+5. The safety rules (data/safety/rules.yml: every pattern compiles, every action and intent exists) and the
+   safety guidance (data/safety/guidance.yml: English for each situation; guidance awaiting the operator's
+   review is listed, not refused).
 The test stories are also run against the trained model by `make test` and by `make publish`."""
 from __future__ import annotations
 
@@ -63,9 +66,24 @@ def privacy(root: Path) -> List[str]:
     return []
 
 
+def safety(root: Path) -> List[str]:
+    import yaml
+
+    from bot.language import load_settings
+    from bot.safety import guidance_problems, rules_problems
+
+    domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
+    problems = rules_problems(root / "data" / "safety" / "rules.yml", domain)
+    languages = load_settings(root / "data" / "languages.yml").codes
+    guidance, notices = guidance_problems(root / "data" / "safety" / "guidance.yml", languages)
+    for notice in notices:
+        print(f"  note: {notice}", flush=True)
+    return problems + guidance
+
+
 CHECKS: List[Tuple[str, Callable[[Path], List[str]]]] = [
     ("directory", directory), ("translations", translations), ("hotline settings", hotline),
-    ("privacy settings", privacy),
+    ("privacy settings", privacy), ("safety rules", safety),
     ("training data and test stories", rasa_data),
 ]
 

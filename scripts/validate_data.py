@@ -2,7 +2,9 @@
 
 Rasa's validator warns that a response "is not used in any story or rule" when only a form
 (utter_ask_<slot>) or a custom action uses it. Those warnings are dropped only when the response really is
-used that way (a form slot of domain.yml, or its name appears in actions/, bot/, hotline/ or web/); every other warning fails."""
+used that way (a form slot of domain.yml, or its name appears in actions/, bot/, hotline/ or web/, or it is the
+protection variant `<response>_protection` of a response that exists, said instead of it by bot.nlg once a
+person fears harm at home); every other warning fails."""
 from __future__ import annotations
 
 import re
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import List, Set
 
 import yaml
+
+from bot.safety import PROTECTION_VARIANT
 
 ROOT = Path(__file__).resolve().parents[1]
 UNUSED = re.compile(r"The utterance '(utter_[\w]+)' is not used in any story or rule")
@@ -24,7 +28,10 @@ def responses_used_outside_stories(root: Path = ROOT) -> Set[str]:
             for slot in form.get("required_slots", [])}
     code = "\n".join(p.read_text(encoding="utf-8") for package in ("actions", "bot", "hotline", "web")
                      for p in (root / package).rglob("*.py"))
-    used |= {name for name in domain.get("responses", {}) if f'"{name}"' in code}
+    responses = domain.get("responses", {})
+    used |= {name for name in responses if f'"{name}"' in code}
+    used |= {name for name in responses
+             if name.endswith(PROTECTION_VARIANT) and name[: -len(PROTECTION_VARIANT)] in responses}
     return used
 
 

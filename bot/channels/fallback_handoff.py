@@ -24,9 +24,11 @@ from bot.translations import catalogue
 logger = logging.getLogger(__name__)
 DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "directory"
 #: The hotline queue's reason for each intent or action that asks for a person (hotline.models priorities).
-REASON_OF_INTENT = {"emergency": "emergency", "report_exploitation": "exploitation", "request_human": "asked_for_person"}
+REASON_OF_INTENT = {"emergency": "emergency", "report_exploitation": "exploitation", "request_human": "asked_for_person",
+                    "fear_of_return": "protection"}
 REASON_OF_ACTION = {"action_emergency": "emergency", "action_report_exploitation": "exploitation",
-                    "action_request_human": "asked_for_person"}
+                    "action_request_human": "asked_for_person", "action_protection": "protection",
+                    "action_urgent_followup": "emergency"}
 HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
 PERSON_ASKED = "utter_service_unavailable_person_asked"
 PERSON_UNREACHABLE = "utter_service_unavailable_no_person"

@@ -120,5 +120,12 @@ def test_outside_hotline_hours_the_user_is_told_when_and_given_emergency_numbers
         answer = stack.say(f"night-{uuid.uuid4().hex[:8]}", "I want to talk to a person, I am in Cairo")
     finally:
         stack.set_hotline_open(True)
-    assert f"The hotline is closed now. It opens again on {reopens} at 08:00 (Libya time)" in answer
+    # Told in the time of the country where the person is (Egypt), not the hotline's (Libya).
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    day = (datetime.now(ZoneInfo("Africa/Tripoli")) + timedelta(days=3)).date()
+    opens = datetime(day.year, day.month, day.day, 8, 0, tzinfo=ZoneInfo("Africa/Tripoli"))
+    in_cairo = opens.astimezone(ZoneInfo("Africa/Cairo")).strftime("%H:%M")
+    assert f"The hotline is closed now. It opens again on {reopens} at {in_cairo} (Egypt time)" in answer
     assert "If you are in danger before then, call the emergency number" in answer and "122" in answer

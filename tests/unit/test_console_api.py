@@ -155,8 +155,10 @@ async def test_take_over_talk_and_hand_back_in_the_users_language(setup) -> None
     assert [r["conversation_id"] for r in queue_before["requests"]] == ["user-1"]
 
     assert (await client.post(f"/console/api/requests/{request_id}/take", headers=csrf)).status == 200
-    assert fake.kinds("user-1") == ["pause", "bot"]
-    joined = fake.appended[1]
+    # The bot pauses and an open urgent case is now the agent's (bot.safety): both in one append.
+    assert fake.kinds("user-1") == ["pause", "slot", "bot"]
+    assert fake.appended[1][1] == {"event": "slot", "name": "urgent_case", "value": False}
+    joined = fake.appended[2]
     assert "Amina" in joined[1]["text"] and "a rejoint" in joined[1]["text"]  # French: the user's language
     assert joined[2]["output_channel"] == "latest" and joined[2]["execute_side_effects"] == "true"
 

@@ -37,3 +37,26 @@ def test_a_schedule_with_no_hours_never_opens(tmp_path: Path) -> None:
     path.write_text("timezone: UTC\nopening_hours: {}\n")
     closed = Schedule.load(path)
     assert not closed.is_open(utc(2026, 11, 23, 12, 0)) and closed.next_opening(utc(2026, 11, 23, 12, 0)) is None
+
+
+def test_a_person_is_told_the_opening_in_their_own_countrys_time() -> None:
+    # Thursday 2026-11-26 19:00 UTC: the hotline opens Friday 10:00 in Libya (08:00 UTC). Jordan is UTC+3.
+    jordan = SCHEDULE.for_country("JO")
+    opening = jordan.next_opening(utc(2026, 11, 26, 19, 0))
+    shown = jordan.shown(opening)
+    assert (shown.hour, shown.utcoffset().total_seconds()) == (11, 3 * 3600)
+    assert jordan.is_open(utc(2026, 11, 27, 8, 0)) and not jordan.is_open(utc(2026, 11, 27, 7, 59))
+    assert SCHEDULE.for_country(None) is SCHEDULE and SCHEDULE.for_country("ZZ") is SCHEDULE
+
+
+def test_the_operator_can_set_hours_for_one_country(tmp_path: Path) -> None:
+    path = tmp_path / "hotline.yml"
+    path.write_text("timezone: Africa/Tripoli\nopening_hours: {monday: ['08:00-20:00']}\n"
+                    "countries:\n  LB: {timezone: Asia/Beirut, opening_hours: {monday: ['09:00-12:00']}}\n"
+                    "  EG: {timezone: Africa/Cairo}\n")
+    schedule = Schedule.load(path)
+    lebanon = schedule.for_country("LB")
+    assert lebanon.is_open(utc(2026, 11, 23, 7, 0))  # 09:00 in Beirut (UTC+2)
+    assert not lebanon.is_open(utc(2026, 11, 23, 10, 0))  # 12:00 in Beirut: the Lebanon desk has closed
+    assert schedule.is_open(utc(2026, 11, 23, 10, 0))  # the hotline's own hours still run
+    assert lebanon.shown(lebanon.next_opening(utc(2026, 11, 23, 11, 0))).hour == 9

@@ -42,7 +42,7 @@
     return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min";
   }
 
-  const REASONS = { emergency: "Emergency", exploitation: "Exploitation", asked_for_person: "Asked for a person",
+  const REASONS = { emergency: "Emergency", exploitation: "Exploitation", protection: "Fears harm at home", asked_for_person: "Asked for a person",
     repeated_misunderstanding: "Bot did not understand", service_unavailable: "Service down" };
 
   const logout = document.getElementById("logout");

@@ -1,0 +1,234 @@
+"""Haven's safety rules, in one place: which messages are about danger, confinement or fear of going back,
+and what Haven does next, at every turn of a conversation.
+
+The rules themselves (the words, per language, and the action each leads to) are data in
+data/safety/rules.yml; docs/SAFETY.md has the table. Two thin Rasa components (bot/safety_components.py)
+apply this module at every turn:
+
+* `SafetyDetector` (NLU, after the intent classifier): a message that matches a rule is taken as that
+  rule's intent whatever the classifier thought, and the rule's id is written into the parse data
+  (`safety`). The classifier still catches wordings the rules miss.
+* `SafetyPolicy` (dialogue, above every other policy): right after the person writes, a safety intent leads
+  to its action even inside a questionnaire (the form is not asked to validate first: its question would be
+  the wrong answer), and while an urgent case is open every message gets the urgent follow-up, never "I
+  didn't understand" nor unrelated content. After a safety action Haven listens.
+
+The rules file is re-read when it changes, so an editor's new words work without retraining."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The slot that is true while an urgent case is open (set by the urgent actions, cleared when the person
+#: says they are safe or a hotline agent takes over).
+URGENT_CASE_SLOT = "urgent_case"
+#: The slot that is true once the person said they fear harm at home: no return questionnaire is offered.
+PROTECTION_SLOT = "protection_route"
+#: Where the detector writes the rule that matched.
+SAFETY_KEY = "safety"
+URGENT_FOLLOWUP_ACTION = "action_urgent_followup"
+#: From this classifier confidence a rule's `yields_to` intents keep the message.
+YIELD_CONFIDENCE = 0.6
+#: Intents answered by their own rules even while an urgent case is open.
+PASS_THROUGH_INTENTS = frozenset({"forget_me", "choose_language", "request_human"})
+
+
+def rules_path() -> Path:
+    return Path(os.environ.get("HAVEN_SAFETY_RULES") or ROOT / "data" / "safety" / "rules.yml")
+
+
+def _whole_words(pattern: str) -> "re.Pattern[str]":
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Every part must match somewhere in the message (one part for a plain pattern)."""
+
+    parts: Tuple["re.Pattern[str]", ...]
+    unless: Tuple["re.Pattern[str]", ...] = ()
+
+    def matches(self, text: str) -> bool:
+        return all(part.search(text) for part in self.parts) and not any(u.search(text) for u in self.unless)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    action: str
+    intent: Optional[str] = None
+    opens_urgent_case: bool = False
+    closes_urgent_case: bool = False
+    only_in_urgent_case: bool = False
+    patterns: Tuple[Pattern, ...] = ()
+    unless: Tuple[Pattern, ...] = ()
+    yields_to: frozenset = frozenset()
+
+    def matches(self, normalised_text: str) -> bool:
+        return (any(p.matches(normalised_text) for p in self.patterns)
+                and not any(p.matches(normalised_text) for p in self.unless))
+
+
+def _pattern(entry: Any) -> Pattern:
+    if not isinstance(entry, dict):
+        return Pattern((_whole_words(str(entry)),))
+    return Pattern(tuple(_whole_words(str(part)) for part in entry["all"]),
+                   tuple(_whole_words(str(part)) for part in entry.get("unless") or []))
+
+
+@dataclass(frozen=True)
+class SafetyRules:
+    rules: Tuple[Rule, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def parse(cls, data: Dict[str, Any]) -> "SafetyRules":
+        """Raises ValueError or re.error on a malformed file (make check-content reports it)."""
+        rules = []
+        for raw in data.get("safety_rules") or []:
+            if not raw.get("id") or not raw.get("action") or not raw.get("patterns"):
+                raise ValueError(f"safety rule {raw.get('id')!r} needs an id, an action and patterns")
+            rules.append(Rule(
+                id=str(raw["id"]), action=str(raw["action"]), intent=raw.get("intent"),
+                opens_urgent_case=bool(raw.get("opens_urgent_case")),
+                closes_urgent_case=bool(raw.get("closes_urgent_case")),
+                only_in_urgent_case=bool(raw.get("only_in_urgent_case")),
+                patterns=tuple(_pattern(p) for p in raw["patterns"]),
+                unless=tuple(_pattern(p) for p in raw.get("unless") or []),
+                yields_to=frozenset(raw.get("yields_to") or [])))
+        return cls(tuple(rules))
+
+    @classmethod
+    def load(cls, path: Optional[Path] = None) -> "SafetyRules":
+        return cls.parse(yaml.safe_load((path or rules_path()).read_text(encoding="utf-8")) or {})
+
+    def match(self, text: str, classified: Optional[Dict[str, Any]] = None) -> Optional[Rule]:
+        """The first rule (in the file's order) the message matches, skipping a rule that yields to the intent
+        the classifier is sure of (`classified`: its {name, confidence})."""
+        normalised = normalise(text or "")
+        classified = classified or {}
+        sure_of = classified.get("name") if float(classified.get("confidence") or 0) >= YIELD_CONFIDENCE else None
+        return next((rule for rule in self.rules if rule.matches(normalised) and sure_of not in rule.yields_to), None)
+
+    def by_id(self, rule_id: Optional[str]) -> Optional[Rule]:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def for_intent(self, intent: Optional[str]) -> Optional[Rule]:
+        return next((rule for rule in self.rules if intent and rule.intent == intent), None)
+
+    @property
+    def actions(self) -> frozenset:
+        return frozenset({rule.action for rule in self.rules} | {URGENT_FOLLOWUP_ACTION})
+
+
+class _LiveRules:
+    """The rules file, re-read when its modification time changes (an editor's change is live at once)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: Optional[Tuple[str, float]] = None
+        self._rules = SafetyRules()
+
+    def get(self) -> SafetyRules:
+        path = rules_path()
+        stamp = (str(path), path.stat().st_mtime)
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    try:
+                        self._rules, self._stamp = SafetyRules.load(path), stamp
+                    except (ValueError, re.error, yaml.YAMLError) as error:  # keep the last good rules
+                        logger.error("The safety rules in %s are invalid, the previous ones stay: %s", path, error)
+                        if self._stamp is None:
+                            raise
+        return self._rules
+
+
+live_rules = _LiveRules()
+
+
+# --- What happens next: plain logic, tested without Rasa -------------------------------------------------
+
+def next_action(user_just_spoke: bool, latest_action: Optional[str], rule: Optional[Rule], intent: Optional[str],
+                urgent_case_open: bool, rules: SafetyRules) -> Optional[str]:
+    """The action the safety rules require now, or None to let the other policies decide."""
+    if latest_action in rules.actions:
+        return "action_listen"
+    if not user_just_spoke:
+        return None
+    if rule is not None and (urgent_case_open or not rule.only_in_urgent_case):
+        return rule.action
+    if urgent_case_open:  # the classifier alone does not take anyone off the urgent path
+        return None if intent in PASS_THROUGH_INTENTS else URGENT_FOLLOWUP_ACTION
+    by_intent = rules.for_intent(intent)
+    return by_intent.action if by_intent is not None else None
+
+
+#: A response with this suffix replaces the plain one once the protection route was given (no embassy).
+PROTECTION_VARIANT = "_protection"
+#: Buttons that offer return: dropped once the protection route was given (the person may still ask).
+RETURN_OFFERS = ("/request_return", "/ask_return_steps")
+
+
+def protected_response(name: str, protection_route: bool, known: Any) -> str:
+    """The response to say: its protection variant when there is one and the person fears harm at home."""
+    variant = name + PROTECTION_VARIANT
+    return variant if protection_route and variant in known else name
+
+
+def without_return_offers(message: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The message without buttons that offer return."""
+    if not message or not message.get("buttons"):
+        return message
+    kept = [b for b in message["buttons"] if not str(b.get("payload") or "").startswith(RETURN_OFFERS)]
+    return {**message, "buttons": kept}
+
+
+def rules_problems(path: Path, domain: Dict[str, Any]) -> List[str]:
+    """`make check-content`: the rules file parses, every pattern compiles, every action and intent it names
+    is in domain.yml (a dict as read from the file)."""
+    try:
+        rules = SafetyRules.load(path)
+    except (ValueError, KeyError, TypeError, re.error, yaml.YAMLError) as error:
+        return [f"{path}: {type(error).__name__}: {error}"]
+    actions, intents = set(domain.get("actions") or []), set(domain.get("intents") or [])
+    found = []
+    for rule in rules.rules:
+        if rule.action not in actions:
+            found.append(f"{path}: rule {rule.id}: action {rule.action} is not in domain.yml")
+        for intent in ([rule.intent] if rule.intent else []) + sorted(rule.yields_to):
+            if intent not in intents:
+                found.append(f"{path}: rule {rule.id}: intent {intent} is not in domain.yml")
+    if URGENT_FOLLOWUP_ACTION not in actions:
+        found.append(f"domain.yml: {URGENT_FOLLOWUP_ACTION} is missing")
+    return found
+
+
+def guidance_problems(path: Path, languages: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(problems, notices) of the safety guidance file: every situation has English; a missing translation
+    or a guidance the operator has not reviewed yet is a notice, not a failure."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        return [f"{path}: {type(error).__name__}: {error}"], []
+    problems, notices = [], []
+    for situation in ("danger", "confinement"):
+        texts = data.get(situation) or {}
+        if not texts.get("en"):
+            problems.append(f"{path}: {situation} has no English guidance")
+        notices += [f"{path}: {situation} has no {language} guidance (English is shown)"
+                    for language in languages if language != "en" and not texts.get(language)]
+    if not data.get("reviewed_by"):
+        notices.append(f"{path}: awaiting the hotline operator's review (set reviewed_by and reviewed_on)")
+    return problems, notices
