@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from actions import common
 from actions.directory import queries
 from actions.directory.queries import CentreInfo
-from actions.emergency_numbers import HOST_COUNTRIES
+from actions.emergency_numbers import HOST_COUNTRIES, where_is_the_person
 from actions.geo import nearest, valid_coordinates
 from actions.places import read_place
 from actions.texts import joined, language_of, t
@@ -71,7 +71,20 @@ def remember_service(service: Optional[str]) -> List[EventType]:
     return [SlotSet("service_type", service)]
 
 
-def remember_where(country: str, place_id: Optional[str]) -> List[EventType]:
+def show_nearest(session: Session, dispatcher: CollectingDispatcher, place: Any, where: str, service: Optional[str],
+                 names: Dict[str, str], language: str) -> None:
+    """The nearest centres to `place` for the service; when the country has none, say so and show the nearest
+    places that help at all."""
+    origin = (place.latitude, place.longitude)
+    results = search(session, origin, service, place.country_code, language)
+    if not results:
+        dispatcher.utter_message(response="utter_no_centre", where=where)
+        service, results = None, search(session, origin, None, place.country_code, language)
+    if results:
+        dispatcher.utter_message(text=format_results(results, where, service, names, language))
+
+
+def remember_where(country: Optional[str], place_id: Optional[str]) -> List[EventType]:
     """A place named in a host country is where the person is, for the rest of the conversation: emergency
     numbers, hotline hours and the next search start from it (and the return questions skip the country)."""
     if country not in HOST_COUNTRIES:
@@ -113,6 +126,13 @@ class ActionFindCentres(Action):
                                      buttons=self._choices(session, query.matches, service, language))
             return remember_service(service)
         match = query.found
+        if match is None and not query.unknown:
+            # No place in this message: where the conversation says the person is (a town named earlier, their
+            # country's main city), rather than asking again.
+            _, known = where_is_the_person(session, tracker, language)
+            if known is not None:
+                show_nearest(session, dispatcher, known, known.name, service, names, language)
+                return remember_service(None)
         if match is None:
             if query.unknown:
                 dispatcher.utter_message(response="utter_unknown_place", place=query.unknown)
@@ -127,14 +147,7 @@ class ActionFindCentres(Action):
             dispatcher.utter_message(response="utter_ask_place")
             return remember_service(service)
         where = place.name if match.entry.kind == "place" else place.country_name
-        origin = (place.latitude, place.longitude)
-        results = search(session, origin, service, place.country_code, language)
-        if not results:
-            # Nothing for that service in the country: say so, then show the nearest places that help at all.
-            dispatcher.utter_message(response="utter_no_centre", where=where)
-            service, results = None, search(session, origin, None, place.country_code, language)
-        if results:
-            dispatcher.utter_message(text=format_results(results, where, service, names, language))
+        show_nearest(session, dispatcher, place, where, service, names, language)
         return remember_service(None) + remember_where(place.country_code,
                                                        match.entry.id if match.entry.kind == "place" else None)
 

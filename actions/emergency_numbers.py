@@ -2,7 +2,7 @@
 the urgent answers and by the hotline's out-of-hours answer."""
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
@@ -35,10 +35,9 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
     place = queries.place(session, known_place, language) if known_place else None
     if place is not None and (prefer is None or place.country_code == prefer):
         return place.country_code, place
-    if prefer is None:
-        said = place_said_earlier(session, tracker, language)
-        if said != (None, None):
-            return said
+    said_country, said_place = place_said_earlier(session, tracker, language)
+    if said_country is not None and (prefer is None or said_country == prefer):
+        return said_country, said_place
     if prefer:
         return prefer, queries.capital_like_place(session, prefer, language)
     return None, None
@@ -48,15 +47,18 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
 GOING_TO = {"request_return", "fear_of_return", "ask_return_steps", "ask_reintegration"}
 
 
+def user_messages_before_this_one(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The parse data of the person's earlier messages, latest first."""
+    events = [e for e in tracker.events if e.get("event") == "user"]
+    return [e.get("parse_data") or {} for e in reversed(events[:-1])]
+
+
 def place_said_earlier(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
     """The latest place in a host country the person named in an earlier message, whatever that message was
     about ("a clinic in Sfax?" misunderstood, then "they are attacking us"). A country counts only when the
     message was not about going back there."""
     gazetteer = common.gazetteer(session)
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
-        if event.get("event") != "user":
-            continue
-        parse = event.get("parse_data") or {}
+    for parse in user_messages_before_this_one(tracker):
         entities = parse.get("entities") or []
         cities = [e.get("value") for e in entities if e.get("entity") == "city"]
         countries = [e.get("value") for e in entities if e.get("entity") == "country"]
@@ -64,7 +66,10 @@ def place_said_earlier(session: Session, tracker: Tracker, language: str) -> Tup
             countries = []
         if not cities and not countries:
             continue
-        match = read_place(gazetteer, "", cities + countries).found
+        query = read_place(gazetteer, "", cities + countries)
+        if query.ambiguous:
+            return None, None  # the latest place named is unclear: not an older one
+        match = query.found
         if match is None or match.entry.country_code not in HOST_COUNTRIES:
             continue
         place = (queries.place(session, match.entry.id, language) if match.entry.kind == "place"

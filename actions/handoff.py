@@ -55,6 +55,16 @@ def emergency_numbers_text(tracker: Tracker, language: str) -> Optional[str]:
         return None
 
 
+def hours_text(tracker: Tracker, language: str, now: datetime) -> str:
+    """Open now (and the usual wait), or when the hotline opens in the person's time and what to do meanwhile."""
+    country, country_name = person_country(tracker, language)
+    schedule = Schedule.load().for_country(country)
+    if schedule.is_open(now):
+        return t("utter_txt_hotline_open_now", language, minutes=schedule.estimated_minutes(1))
+    zone_name = country_name if schedule.countries.get(country or "") else None
+    return "\n".join([closed_text(schedule, now, language, zone_name), t("utter_txt_hotline_meanwhile", language)])
+
+
 def enqueue_and_tell(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, urgent: bool,
                      response: str, now: Optional[datetime] = None) -> List[EventType]:
     """Queue the conversation, say a person was asked for (`response`) and when they will answer."""

@@ -7,6 +7,7 @@ data/safety/rules.yml (docs/SAFETY.md). These actions only answer."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -19,13 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import common
-from actions.centres import RESULTS, format_results, search
+from actions.centres import RESULTS, format_results, remember_where, search
 from actions.directory import queries
-from actions.emergency_numbers import HOST_COUNTRIES, number_lines, where_is_the_person
+from actions.emergency_numbers import HOST_COUNTRIES, number_lines, user_messages_before_this_one, where_is_the_person
 from actions.geo import nearest
-from actions.handoff import enqueue_and_tell
+from actions.places import read_place
+from actions.handoff import enqueue_and_tell, hours_text
 from actions.texts import language_of, t
-from bot.safety import PROTECTION_SLOT, URGENT_CASE_SLOT
+from bot.safety import PROTECTION_SLOT, URGENT_CASE_SLOT, live_rules
 from hotline.db import session_scope
 from hotline.erasure import record_request
 
@@ -63,12 +65,18 @@ def guidance_text(situation: str, language: str) -> Optional[str]:
         if lines else None
 
 
-def candidate_countries(session: Session, tracker: Tracker, language: str) -> List[str]:
-    """Host countries an ambiguous place in the message may be in ("Tripoli": Libya or Lebanon)."""
-    from actions.places import read_place
-    query = read_place(common.gazetteer(session), common.latest_text(tracker),
-                       common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country"))
-    return sorted({m.entry.country_code for m in query.matches} & set(HOST_COUNTRIES)) if query.ambiguous else []
+def candidate_countries(session: Session, tracker: Tracker) -> List[str]:
+    """Host countries an unclear town may be in ("Tripoli": Libya or Lebanon), named in this message or, when
+    it names none, in the latest earlier message that named a place."""
+    gazetteer = common.gazetteer(session)
+    messages = [tracker.latest_message or {}, *user_messages_before_this_one(tracker)]
+    for index, parse in enumerate(messages):
+        entities = [e.get("value") for e in parse.get("entities") or [] if e.get("entity") in ("city", "country")]
+        query = read_place(gazetteer, parse.get("text") or "" if index == 0 else "", entities)
+        if query.matches:
+            found = {m.entry.country_code for m in query.matches}
+            return [code for code in HOST_COUNTRIES if code in found] if query.ambiguous else []
+    return []
 
 
 def person_location(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
@@ -91,14 +99,15 @@ def urgent_centres(session: Session, origin: Tuple[float, float], service: Optio
 
 
 def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
-                  service: Optional[str], situation: str, with_centres: bool = True) -> Optional[str]:
+                  service: Optional[str], situation: str, with_centres: bool = True,
+                  with_guidance: bool = True) -> List[EventType]:
     """Emergency numbers of the country where the person is (those of the countries an ambiguous town may be
     in, or of every host country and a request for the town when unknown), the nearest centres with a
-    contact, and what to do now. Returns the country."""
+    contact, and what to do now. Returns the events that remember where the person is."""
     language = language_of(tracker)
     country, place = person_location(session, tracker, language)
     lines = [t(opening, language)]
-    if country is None and (candidates := candidate_countries(session, tracker, language)):
+    if country is None and (candidates := candidate_countries(session, tracker)):
         for code in candidates:
             lines += number_lines(session, code, language)
         names = [queries.country_name(session, code, language) or code for code in candidates]
@@ -113,25 +122,26 @@ def urgent_answer(session: Session, dispatcher: CollectingDispatcher, tracker: T
         if results:
             dispatcher.utter_message(text=format_results(results, place.name, service,
                                                          queries.service_names(session, language), language))
-    advice = guidance_text(situation, language)
+    advice = guidance_text(situation, language) if with_guidance else None
     if advice:
         dispatcher.utter_message(text=advice)
-    return country
+    return remember_where(country, None)
 
 
 def answer_urgently(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, opening: str,
                     service: Optional[str], handoff_response: str, situation: str) -> List[EventType]:
     """Numbers, places and guidance first (an apology if the directory is down), then the urgent handoff; the
     urgent case is open from now on."""
+    where: List[EventType] = []
     try:
         with common.directory() as session:
-            urgent_answer(session, dispatcher, tracker, opening, service, situation)
+            where = urgent_answer(session, dispatcher, tracker, opening, service, situation)
     except common.DirectoryUnavailable:
         dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
         advice = guidance_text(situation, language_of(tracker))
         if advice:
             dispatcher.utter_message(text=advice)
-    return [*leave_any_form(), *enqueue_and_tell(dispatcher, tracker, reason, True, handoff_response),
+    return [*leave_any_form(), *where, *enqueue_and_tell(dispatcher, tracker, reason, True, handoff_response),
             SlotSet(URGENT_CASE_SLOT, True)]
 
 
@@ -155,13 +165,25 @@ class ActionReportExploitation(Action):
                                "utter_exploitation_handoff", "confinement")
 
 
+def actions_this_turn(tracker: Tracker) -> List[str]:
+    """The actions run since the person's latest message (one just answered their question)."""
+    names: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action" and event.get("name"):
+            names.append(event["name"])
+    return names
+
+
 def urgent_situation(tracker: Tracker) -> str:
     return "confinement" if tracker.get_slot("handoff_reason") == "exploitation" else "danger"
 
 
 class ActionUrgentFollowup(Action):
-    """Any message while an urgent case is open: a person is coming, the numbers of where the person is (and
-    the nearest centres when the message names the town), what to do now, and how to close the case."""
+    """Any message while an urgent case is open: a person is coming and the numbers of where the person is,
+    kept short (a phone may be nearly flat); the nearest centres when the message names the town, the safety
+    guidance when the person asks what to do, and what deleting the chat means when they ask to be forgotten."""
 
     def name(self) -> Text:
         return "action_urgent_followup"
@@ -170,17 +192,23 @@ class ActionUrgentFollowup(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         language = language_of(tracker)
         situation = urgent_situation(tracker)
+        text = common.latest_text(tracker)
+        asks_what_to_do = live_rules.get().asks_what_to_do(text)
         dispatcher.utter_message(text=t("utter_txt_urgent_followup", language))
+        where: List[EventType] = []
+        places_shown = bool({"action_find_centres", "action_health"} & set(actions_this_turn(tracker)))
         try:
             with common.directory() as session:
                 named = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
-                urgent_answer(session, dispatcher, tracker, "utter_txt_emergency_opening", None, situation,
-                              with_centres=bool(named))
+                where = urgent_answer(session, dispatcher, tracker, "utter_txt_emergency_opening", None, situation,
+                                      with_centres=bool(named) and not places_shown, with_guidance=asks_what_to_do)
         except common.DirectoryUnavailable:
             advice = guidance_text(situation, language)
             dispatcher.utter_message(text="\n".join(filter(None, [t("utter_txt_hotline_danger", language), advice])))
+        if common.latest_intent(tracker) == "forget_me":
+            dispatcher.utter_message(text=t("utter_txt_urgent_forget_later", language))
         dispatcher.utter_message(text=t("utter_txt_urgent_safe_hint", language))
-        return [*leave_any_form(), SlotSet(URGENT_CASE_SLOT, True)]
+        return [*leave_any_form(), *where, SlotSet(URGENT_CASE_SLOT, True)]
 
 
 class ActionUrgentClosed(Action):
@@ -195,15 +223,35 @@ class ActionUrgentClosed(Action):
         return [SlotSet(URGENT_CASE_SLOT, False)]
 
 
+class ActionHotlineHours(Action):
+    """When the hotline answers, in the time of the country where the person is (data/hotline.yml), and what
+    to do meanwhile. Nobody is put in the queue by asking."""
+
+    def name(self) -> Text:
+        return "action_hotline_hours"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        language = language_of(tracker)
+        try:
+            dispatcher.utter_message(text=hours_text(tracker, language, datetime.now(timezone.utc)))
+        except (OSError, ValueError, KeyError) as error:
+            logger.error("Hotline hours unreadable: %s", error)
+            dispatcher.utter_message(text=t("utter_txt_hotline_unreachable", language))
+        return []
+
+
 def protection_offices(session: Session, dispatcher: CollectingDispatcher, country: Optional[str],
-                       language: str) -> bool:
-    """The nearest UNHCR / protection offices in the country where the person is; False when none is known."""
-    place = queries.capital_like_place(session, country, language) if country else None
+                       language: str, place: Optional[Any] = None) -> bool:
+    """The UNHCR / protection offices nearest to where the person is (their town when known, else the
+    country's main city); False when none is known."""
+    if place is None or place.country_code != country:
+        place = queries.capital_like_place(session, country, language) if country else None
     if place is None:
         return False
     results = search(session, (place.latitude, place.longitude), "refugee_protection", country, language)
     if results:
-        dispatcher.utter_message(text=format_results(results, place.country_name, "refugee_protection",
+        dispatcher.utter_message(text=format_results(results, place.name, "refugee_protection",
                                                      queries.service_names(session, language), language))
     return bool(results)
 
@@ -222,8 +270,8 @@ class ActionProtection(Action):
         dispatcher.utter_message(response="utter_refer_protection")
         try:
             with common.directory() as session:
-                country, _ = person_location(session, tracker, language)
-                if not protection_offices(session, dispatcher, country, language):
+                country, place = person_location(session, tracker, language)
+                if not protection_offices(session, dispatcher, country, language, place):
                     dispatcher.utter_message(text=t("utter_txt_protection_where", language))
         except common.DirectoryUnavailable:
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)

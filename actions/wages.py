@@ -15,6 +15,7 @@ from actions.directory.queries import Avenue
 from actions.answers import match_option
 from actions.eligibility_form import LeavableFormValidation, answering, country_of_location, extract_country
 from actions.texts import buttons, language_of, t
+from bot.safety import OWN_STATE_AVENUES, PROTECTION_SLOT
 
 
 def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool, language: str) -> str:
@@ -83,6 +84,8 @@ class ActionWageRecovery(Action):
             with common.directory() as session:
                 name = queries.country_name(session, country, language) or country
                 avenues = queries.wage_avenues(session, country, has_left, language)
+            if tracker.get_slot(PROTECTION_SLOT):  # never through the state they fear (bot.safety)
+                avenues = [a for a in avenues if a.kind not in OWN_STATE_AVENUES]
         except common.DirectoryUnavailable:
             return common.apologise(dispatcher)
         if not avenues:

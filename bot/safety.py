@@ -42,7 +42,11 @@ URGENT_FOLLOWUP_ACTION = "action_urgent_followup"
 #: From this classifier confidence a rule's `yields_to` intents keep the message.
 YIELD_CONFIDENCE = 0.6
 #: Intents answered by their own rules even while an urgent case is open.
-PASS_THROUGH_INTENTS = frozenset({"forget_me", "choose_language", "request_human"})
+PASS_THROUGH_INTENTS = frozenset({"choose_language", "request_human"})
+#: ... and those answered by their own rules only when meant (a button pressed, or said twice): "I delete now"
+#: from someone locked in means the chat on the phone, and erasing the case would lose the hotline's request
+#: (the urgent answer explains and asks to say it again).
+CONFIRMED_INTENTS = frozenset({"forget_me"})
 
 
 def rules_path() -> Path:
@@ -75,6 +79,7 @@ class Rule:
     patterns: Tuple[Pattern, ...] = ()
     unless: Tuple[Pattern, ...] = ()
     yields_to: frozenset = frozenset()
+    min_classifier_confidence: float = 0.0
 
     def matches(self, normalised_text: str) -> bool:
         return (any(p.matches(normalised_text) for p in self.patterns)
@@ -91,6 +96,10 @@ def _pattern(entry: Any) -> Pattern:
 @dataclass(frozen=True)
 class SafetyRules:
     rules: Tuple[Rule, ...] = field(default_factory=tuple)
+    #: While an urgent case is open: questions Haven answers too (intent -> action), before the urgent answer.
+    also_answer: Dict[str, str] = field(default_factory=dict)
+    #: While an urgent case is open: messages that ask what to do now (the safety guidance is repeated).
+    what_to_do: Tuple[Pattern, ...] = ()
 
     @classmethod
     def parse(cls, data: Dict[str, Any]) -> "SafetyRules":
@@ -106,20 +115,39 @@ class SafetyRules:
                 only_in_urgent_case=bool(raw.get("only_in_urgent_case")),
                 patterns=tuple(_pattern(p) for p in raw["patterns"]),
                 unless=tuple(_pattern(p) for p in raw.get("unless") or []),
-                yields_to=frozenset(raw.get("yields_to") or [])))
-        return cls(tuple(rules))
+                yields_to=frozenset(raw.get("yields_to") or []),
+                min_classifier_confidence=float(raw.get("min_classifier_confidence") or 0.0)))
+        urgent = data.get("urgent_case") or {}
+        return cls(tuple(rules), {str(k): str(v) for k, v in (urgent.get("also_answer") or {}).items()},
+                   tuple(_pattern(p) for p in urgent.get("what_to_do") or []))
+
+    def asks_what_to_do(self, text: str) -> bool:
+        normalised = normalise(text or "")
+        return any(p.matches(normalised) for p in self.what_to_do)
 
     @classmethod
     def load(cls, path: Optional[Path] = None) -> "SafetyRules":
         return cls.parse(yaml.safe_load((path or rules_path()).read_text(encoding="utf-8")) or {})
 
-    def match(self, text: str, classified: Optional[Dict[str, Any]] = None) -> Optional[Rule]:
-        """The first rule (in the file's order) the message matches, skipping a rule that yields to the intent
-        the classifier is sure of (`classified`: its {name, confidence})."""
+    def matching(self, text: str, classified: Optional[Dict[str, Any]] = None) -> List[Rule]:
+        """The rules the message matches, in the file's order, leaving out a rule that yields to the intent the
+        classifier is sure of (`classified`: its {name, confidence})."""
         normalised = normalise(text or "")
         classified = classified or {}
-        sure_of = classified.get("name") if float(classified.get("confidence") or 0) >= YIELD_CONFIDENCE else None
-        return next((rule for rule in self.rules if rule.matches(normalised) and sure_of not in rule.yields_to), None)
+        name, confidence = classified.get("name"), float(classified.get("confidence") or 0)
+        own = self.for_intent(name)  # a rule's intent is "sure" only from that rule's own threshold
+        sure_of = name if confidence >= max(YIELD_CONFIDENCE, own.min_classifier_confidence if own else 0) else None
+        return [rule for rule in self.rules if rule.matches(normalised) and sure_of not in rule.yields_to]
+
+    def match(self, text: str, classified: Optional[Dict[str, Any]] = None) -> Optional[Rule]:
+        """The first rule the message matches (see `matching`)."""
+        found = self.matching(text, classified)
+        return found[0] if found else None
+
+    def doubtful(self, classified: Optional[Dict[str, Any]]) -> bool:
+        """The classifier alone guessed a rule's intent with less confidence than the rule asks for."""
+        rule = self.for_intent((classified or {}).get("name"))
+        return rule is not None and float((classified or {}).get("confidence") or 0) < rule.min_classifier_confidence
 
     def by_id(self, rule_id: Optional[str]) -> Optional[Rule]:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -160,23 +188,38 @@ live_rules = _LiveRules()
 
 # --- What happens next: plain logic, tested without Rasa -------------------------------------------------
 
-def next_action(user_just_spoke: bool, latest_action: Optional[str], rule: Optional[Rule], intent: Optional[str],
-                urgent_case_open: bool, rules: SafetyRules) -> Optional[str]:
-    """The action the safety rules require now, or None to let the other policies decide."""
-    if latest_action in rules.actions:
-        return "action_listen"
-    if not user_just_spoke:
+def next_action(this_turn: Optional[Sequence[str]], matched: Sequence[Rule], intent: Optional[str],
+                urgent_case_open: bool, rules: SafetyRules, deliberate: bool = False) -> Optional[str]:
+    """The action the safety rules require now, or None to let the other policies decide.
+
+    `this_turn`: the actions run since the person's latest message (None before any message); `matched`: the
+    rules that message matched, in the file's order (the first that applies decides); `deliberate`: the
+    message is a button's payload or says again what the previous one said (a confirmation)."""
+    if this_turn is None:
         return None
-    if rule is not None and (urgent_case_open or not rule.only_in_urgent_case):
+    if this_turn:
+        latest = this_turn[-1]
+        if latest in rules.actions:
+            return "action_listen"
+        if urgent_case_open and latest == rules.also_answer.get(intent or ""):
+            return URGENT_FOLLOWUP_ACTION  # their question answered; the urgent answer follows
+        return None
+    rule = next((r for r in matched if urgent_case_open or not r.only_in_urgent_case), None)
+    if rule is not None:
         return rule.action
     if urgent_case_open:  # the classifier alone does not take anyone off the urgent path
-        return None if intent in PASS_THROUGH_INTENTS else URGENT_FOLLOWUP_ACTION
+        if intent in PASS_THROUGH_INTENTS or (intent in CONFIRMED_INTENTS and deliberate):
+            return None
+        return rules.also_answer.get(intent or "") or URGENT_FOLLOWUP_ACTION
     by_intent = rules.for_intent(intent)
     return by_intent.action if by_intent is not None else None
 
 
 #: A response with this suffix replaces the plain one once the protection route was given (no embassy).
 PROTECTION_VARIANT = "_protection"
+#: Wage avenues that go through the person's own state (data/directory/wage_avenues.yml kinds): not offered
+#: once the protection route was given.
+OWN_STATE_AVENUES = frozenset({"embassy_labour_attache"})
 #: Buttons that offer return: dropped once the protection route was given (the person may still ask).
 RETURN_OFFERS = ("/request_return", "/ask_return_steps")
 
@@ -212,6 +255,12 @@ def rules_problems(path: Path, domain: Dict[str, Any]) -> List[str]:
                 found.append(f"{path}: rule {rule.id}: intent {intent} is not in domain.yml")
     if URGENT_FOLLOWUP_ACTION not in actions:
         found.append(f"domain.yml: {URGENT_FOLLOWUP_ACTION} is missing")
+    responses = set(domain.get("responses") or {})
+    for intent, action in rules.also_answer.items():
+        if intent not in intents:
+            found.append(f"{path}: urgent_case.also_answer: intent {intent} is not in domain.yml")
+        if action not in actions and action not in responses:
+            found.append(f"{path}: urgent_case.also_answer: {action} is not an action or response of domain.yml")
     return found
 
 

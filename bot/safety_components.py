@@ -2,15 +2,16 @@
 pipeline and the policy above every other policy (config.yml)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
@@ -18,6 +19,22 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety import SAFETY_KEY, URGENT_CASE_SLOT, live_rules, next_action
+
+
+def next_guess(doubted: Dict[str, Any], ranking: List[Dict[str, Any]]) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """The classifier's next guess when its first is a safety intent it is not sure enough of (the fallback
+    then judges that guess like any other); "not understood" when it has none."""
+    others = [r for r in ranking if r.get("name") != doubted.get("name")]
+    if not others:
+        return {"name": NLU_FALLBACK, "confidence": doubted.get("confidence")}, ranking
+    return {"name": others[0]["name"], "confidence": others[0]["confidence"]}, others
+
+
+def overruled_ranking(ranking: List[Dict[str, Any]], intent: str) -> List[Dict[str, Any]]:
+    """The rule's intent first and certain; the classifier's guesses kept for the record at confidence 0, so that
+    the FallbackClassifier does not take the rule's certainty for a close call between two intents."""
+    others = [{**r, "confidence": 0.0} for r in ranking if r.get("name") != intent]
+    return [{"name": intent, "confidence": 1.0}] + others
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -33,14 +50,18 @@ class SafetyDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         rules = live_rules.get()
         for message in messages:
-            rule = rules.match(message.get(TEXT), message.get(INTENT)) if message.get(TEXT) else None
-            if rule is None:
+            matched = rules.matching(message.get(TEXT), message.get(INTENT)) if message.get(TEXT) else []
+            if not matched:
+                if rules.doubtful(message.get(INTENT)):
+                    guess, others = next_guess(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [])
+                    message.set(INTENT, guess, add_to_output=True)
+                    message.set(INTENT_RANKING_KEY, others, add_to_output=True)
                 continue
-            message.set(SAFETY_KEY, {"rule": rule.id}, add_to_output=True)
-            if rule.intent:
-                intent = {"name": rule.intent, "confidence": 1.0}
-                ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != rule.intent]
-                message.set(INTENT, intent, add_to_output=True)
+            message.set(SAFETY_KEY, {"rules": [rule.id for rule in matched]}, add_to_output=True)
+            deciding = next((rule for rule in matched if rule.intent), None)
+            if deciding is not None:
+                message.set(INTENT, {"name": deciding.intent, "confidence": 1.0}, add_to_output=True)
+                ranking = overruled_ranking(message.get(INTENT_RANKING_KEY) or [], deciding.intent)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
@@ -48,14 +69,26 @@ class SafetyDetector(GraphComponent):
         return training_data  # the training data's intents are what the classifier learns; never rewritten
 
 
-def _user_just_spoke(tracker: DialogueStateTracker) -> bool:
-    """The latest event that is a user message or an action is a user message."""
+def actions_this_turn(tracker: DialogueStateTracker) -> Optional[List[str]]:
+    """The actions run since the person's latest message; None before any message."""
+    actions: List[str] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
-            return True
-        if getattr(event, "type_name", None) == "action":
-            return False
-    return False
+            return list(reversed(actions))
+        if isinstance(event, ActionExecuted) and event.action_name:
+            actions.append(event.action_name)
+    return None
+
+
+def deliberate(tracker: DialogueStateTracker) -> bool:
+    """The latest message is a button's payload ("/forget_me") or has the intent of the message before it."""
+    messages = [e for e in tracker.events if isinstance(e, UserUttered)]
+    if not messages:
+        return False
+    latest = messages[-1]
+    if (latest.text or "").startswith("/"):
+        return True
+    return len(messages) > 1 and (latest.intent or {}).get("name") == (messages[-2].intent or {}).get("name")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -81,8 +114,9 @@ class SafetyPolicy(Policy):
         latest = tracker.latest_message
         parse_data = latest.parse_data if latest is not None else {}
         action = next_action(
-            user_just_spoke=_user_just_spoke(tracker), latest_action=tracker.latest_action_name,
-            rule=rules.by_id((parse_data.get(SAFETY_KEY) or {}).get("rule")),  # type: ignore[union-attr]
+            this_turn=actions_this_turn(tracker), deliberate=deliberate(tracker),
+            matched=[rule for rule in map(rules.by_id, (parse_data.get(SAFETY_KEY) or {}).get("rules") or [])
+                     if rule is not None],  # type: ignore[union-attr]
             intent=(latest.intent or {}).get("name") if latest is not None else None,
             urgent_case_open=bool(tracker.get_slot(URGENT_CASE_SLOT)), rules=rules)
         probabilities = self._default_predictions(domain)

@@ -62,6 +62,7 @@ class Avenue:
     evidence: str
     deadline: str
     open_after_departure: bool
+    kind: str = ""
 
 
 def localize(text: Optional[Dict[str, str]], language: str) -> str:
@@ -207,5 +208,5 @@ def wage_avenues(session: Session, country_code: str, has_left: Optional[bool], 
         query = query.where(m.WageAvenue.open_after_departure.is_(True))
     rows = session.execute(query.order_by(m.WageAvenue.position)).scalars()
     return [Avenue(r.avenue_key, localize(r.title, language), localize(r.text, language),
-                   localize(r.evidence, language), localize(r.deadline, language), r.open_after_departure)
+                   localize(r.evidence, language), localize(r.deadline, language), r.open_after_departure, r.kind)
             for r in rows]

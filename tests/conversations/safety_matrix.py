@@ -142,11 +142,19 @@ def check(turn: Turn, result: TurnResult) -> List[str]:
             problems.append(f"no exploitation answer (actions {result.actions})")
         if slots.get("handoff_priority") != "urgent":
             problems.append("no urgent handoff")
+    elif turn.expect == "closed":
+        if "action_urgent_closed" not in actions or slots.get("urgent_case"):
+            problems.append(f"the person said they are safe but the urgent case stays open (actions {result.actions})")
+        if "action_emergency" in actions:
+            problems.append("a new emergency was opened")
+    elif turn.expect == "not_urgent":
+        if actions & {"action_emergency", "action_report_exploitation"} or slots.get("urgent_case"):
+            problems.append(f"taken for an emergency (actions {result.actions})")
     elif turn.expect == "hotline_hours":
         names = country_names()
         if not {"action_request_human", "action_emergency", "action_report_exploitation",
-                "action_urgent_followup"} & actions:
-            problems.append(f"no person asked for (actions {result.actions})")
+                "action_urgent_followup", "action_hotline_hours"} & actions:
+            problems.append(f"neither a person asked for nor the hours told (actions {result.actions})")
         if turn.country and not any(name in result.text for name in names.get(turn.country, [])):
             problems.append(f"the hours are not told in the time of {turn.country}")
         if turn.country != "LY" and any(name + " time" in result.text or "بتوقيت " + name in result.text

@@ -81,6 +81,8 @@ def test_a_rule_yields_to_an_intent_the_classifier_is_sure_of() -> None:
 
 def test_rules_are_tried_in_the_order_of_the_file() -> None:
     assert rule_of("they are shooting here and my boss locked the door") == "danger"
+    assert rule_of("nobody is injured") == "safe_now"  # a danger word, negated: no emergency
+    assert rule_of("jsui pas blessé, je cherche un abri") is None
 
 
 def test_a_broken_rules_file_names_the_problem(tmp_path: Path) -> None:
@@ -116,9 +118,10 @@ DANGER, SAFE = RULES.by_id("danger"), RULES.by_id("safe_now")
 
 
 def decide(**kwargs) -> str | None:
-    defaults = dict(user_just_spoke=True, latest_action="action_listen", rule=None, intent="greet",
-                    urgent_case_open=False, rules=RULES)
-    return next_action(**{**defaults, **kwargs})
+    defaults = dict(this_turn=[], rule=None, intent="greet", urgent_case_open=False, rules=RULES)
+    merged = {**defaults, **kwargs}
+    rule = merged.pop("rule")
+    return next_action(matched=merged.pop("matched", [rule] if rule else []), **merged)
 
 
 def test_a_safety_message_leads_to_its_action_wherever_it_comes() -> None:
@@ -128,23 +131,40 @@ def test_a_safety_message_leads_to_its_action_wherever_it_comes() -> None:
 
 
 def test_after_a_safety_action_haven_listens() -> None:
-    assert decide(user_just_spoke=False, latest_action="action_protection") == "action_listen"
+    assert decide(this_turn=["action_protection"]) == "action_listen"
 
 
 def test_while_an_urgent_case_is_open_every_message_is_answered_urgently() -> None:
-    for intent in ("nlu_fallback", "ask_return_steps", "affirm", "out_of_scope", "inform"):
+    for intent in ("nlu_fallback", "ask_return_steps", "affirm", "out_of_scope", "inform", "forget_me"):
         assert decide(intent=intent, urgent_case_open=True) == "action_urgent_followup"
-    assert decide(intent="forget_me", urgent_case_open=True) is None  # privacy is answered by its own rule
+    assert decide(intent="request_human", urgent_case_open=True) is None  # a person: its own answer
+
+
+def test_a_question_asked_during_an_urgent_case_is_answered_then_the_urgent_answer_follows() -> None:
+    assert decide(intent="ask_health", urgent_case_open=True) == "action_health"
+    assert decide(intent="ask_health", urgent_case_open=True, this_turn=["action_health"]) == "action_urgent_followup"
+    assert decide(intent="ask_health", urgent_case_open=True,
+                  this_turn=["action_health", "action_urgent_followup"]) == "action_listen"
+    assert decide(intent="ask_return_steps", urgent_case_open=True) == "action_urgent_followup"  # unrelated: not
+    assert RULES.asks_what_to_do("what do we do now??") and RULES.asks_what_to_do("شو منعمل")
+    assert not RULES.asks_what_to_do("ok")
 
 
 def test_saying_you_are_safe_closes_only_an_open_case() -> None:
     assert decide(rule=SAFE, urgent_case_open=True) == "action_urgent_closed"
     assert decide(rule=SAFE, urgent_case_open=False) is None
+    # "the shooting stopped, we are ok": safe while a case is open, danger when nothing was open
+    both = RULES.matching("the shooting stopped, we are ok")
+    assert [r.id for r in both] == ["safe_now", "danger"]
+    assert decide(matched=both, urgent_case_open=True) == "action_urgent_closed"
+    assert decide(matched=both, urgent_case_open=False) == "action_emergency"
+    assert rule_of("we are ok but they are still shooting") == "danger"
 
 
 def test_other_turns_are_left_to_the_other_policies() -> None:
     assert decide(intent="greet") is None
-    assert decide(user_just_spoke=False, latest_action="utter_greet") is None
+    assert decide(this_turn=["utter_greet"]) is None
+    assert decide(this_turn=None, intent="emergency") is None  # no message yet
 
 
 def test_after_the_protection_route_no_embassy_and_no_return_offer() -> None:
@@ -173,3 +193,24 @@ def test_the_classifier_alone_does_not_take_anyone_off_the_urgent_path() -> None
     # "there are small children with us" taken as fear of going back by the classifier, mid-emergency
     assert decide(intent="fear_of_return", urgent_case_open=True) == "action_urgent_followup"
     assert decide(rule=RULES.by_id("fear_of_return"), urgent_case_open=True) == "action_protection"
+
+
+def test_an_unsure_guess_of_fear_of_return_is_not_taken() -> None:
+    assert RULES.doubtful({"name": "fear_of_return", "confidence": 0.7})  # its next guess is taken instead
+    assert not RULES.doubtful({"name": "fear_of_return", "confidence": 0.9})
+    assert not RULES.doubtful({"name": "emergency", "confidence": 0.5})  # danger: any guess counts
+
+
+def test_forgetting_during_an_urgent_case_needs_a_button_or_saying_it_again() -> None:
+    assert decide(intent="forget_me", urgent_case_open=True) == "action_urgent_followup"
+    assert decide(intent="forget_me", urgent_case_open=True, deliberate=True) is None  # its own rule erases
+    assert decide(intent="forget_me", urgent_case_open=False) is None
+
+
+def test_an_unsure_fear_of_return_gives_way_to_the_classifiers_next_guess() -> None:
+    from bot.safety_components import next_guess
+
+    ranking = [{"name": "fear_of_return", "confidence": 0.5}, {"name": "request_return", "confidence": 0.4}]
+    guess, others = next_guess(ranking[0], ranking)
+    assert guess == {"name": "request_return", "confidence": 0.4} and others == ranking[1:]
+    assert next_guess(ranking[0], ranking[:1])[0]["name"] == "nlu_fallback"
