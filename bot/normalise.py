@@ -14,13 +14,18 @@ _LATIN_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def fold_letters(text: str) -> str:
+    """Spelling variants of the same letter made one: no Latin accents, Arabic diacritics and letter variants
+    folded. Case and everything else kept (safe on a regular expression: bot.safety folds its patterns)."""
+    text = ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLDS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
+
+
 def normalise_word(text: str) -> str:
     """One token: lower case, no Latin accents, Arabic diacritics and letter variants folded, letters
     repeated for emphasis ("helppp", "مساعدةةة") shortened."""
-    text = ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLDS)
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
-    text = _ARABIC_REPEATS.sub(r"\1", text)
+    text = _ARABIC_REPEATS.sub(r"\1", fold_letters(text))
     return _LATIN_REPEATS.sub(r"\1\1", text.lower())
 
 

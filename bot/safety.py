@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.normalise import normalise
+from bot.normalise import fold_letters, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,9 @@ def rules_path() -> Path:
 
 
 def _whole_words(pattern: str) -> "re.Pattern[str]":
-    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+    """A pattern of the rules file matching whole words; its letters folded like the message's (an editor
+    who writes ى or é still matches)."""
+    return re.compile(rf"(?<!\w)(?:{fold_letters(pattern)})(?!\w)")
 
 
 @dataclass(frozen=True)
