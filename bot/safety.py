@@ -75,8 +75,6 @@ class Rule:
     id: str
     action: str
     intent: Optional[str] = None
-    opens_urgent_case: bool = False
-    closes_urgent_case: bool = False
     only_in_urgent_case: bool = False
     patterns: Tuple[Pattern, ...] = ()
     unless: Tuple[Pattern, ...] = ()
@@ -112,8 +110,6 @@ class SafetyRules:
                 raise ValueError(f"safety rule {raw.get('id')!r} needs an id, an action and patterns")
             rules.append(Rule(
                 id=str(raw["id"]), action=str(raw["action"]), intent=raw.get("intent"),
-                opens_urgent_case=bool(raw.get("opens_urgent_case")),
-                closes_urgent_case=bool(raw.get("closes_urgent_case")),
                 only_in_urgent_case=bool(raw.get("only_in_urgent_case")),
                 patterns=tuple(_pattern(p) for p in raw["patterns"]),
                 unless=tuple(_pattern(p) for p in raw.get("unless") or []),
