@@ -20,8 +20,7 @@ logger = logging.getLogger(__name__)
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 #: Intents that must never be taken as an answer to a form question: they are answered first.
 INTERRUPTING_INTENTS = {"emergency", "report_exploitation", "fear_of_return", "request_human", "ask_privacy",
-                        "forget_me",
-                        "bot_challenge", "out_of_scope", "nlu_fallback"}
+                        "forget_me", "bot_challenge", "out_of_scope", "nlu_fallback"}
 #: Interrupting intents still answered first when the message also says "stop" ("stop, he is hitting me"):
 #: only a message the NLU could not place (out of scope, low confidence) is taken as leaving a form.
 ANSWERED_FIRST = INTERRUPTING_INTENTS - {"out_of_scope", "nlu_fallback"}

@@ -43,6 +43,16 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
     return None, None
 
 
+def person_location(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
+    """(country, place) where the person is: a place in a host country named now or known from the
+    conversation. A country that is not a host country (the one they fled) is not where they are."""
+    country, place = where_is_the_person(session, tracker, language)
+    if country is not None and country not in HOST_COUNTRIES:
+        known = tracker.get_slot("host_country") or tracker.get_slot("work_country")
+        return (known, queries.capital_like_place(session, known, language)) if known else (None, None)
+    return country, place
+
+
 #: Messages whose country is where the person wants to go, not where they are.
 GOING_TO = {"request_return", "fear_of_return", "ask_return_steps", "ask_reintegration"}
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import common
 from actions.directory import queries
-from actions.emergency_numbers import HOST_COUNTRIES, number_lines, where_is_the_person
+from actions.emergency_numbers import number_lines, person_location, where_is_the_person
 from actions.texts import language_of, t
 from hotline import queue
 from hotline.db import session_scope
@@ -34,16 +34,17 @@ def closed_text(schedule: Schedule, now: datetime, language: str, zone_name: Opt
     return t("utter_txt_hotline_closed", language, when=when)
 
 
-def person_country(tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[str]]:
-    """(country code, its name) of where the person is, from this message or the conversation."""
+def person_schedule(tracker: Tracker, language: str) -> Tuple[Schedule, Optional[str]]:
+    """The hotline's schedule as the person sees it (their country's time zone and hours, data/hotline.yml),
+    and the name to tell that time by (their country's; None: the hotline's own zone name)."""
+    schedule = Schedule.load()
     try:
         with common.directory() as session:
-            country, _ = where_is_the_person(session, tracker, language)
-            if country is None or country not in HOST_COUNTRIES:
-                country = tracker.get_slot("host_country") or tracker.get_slot("work_country")
-            return country, (queries.country_name(session, country, language) if country else None)
+            country, _ = person_location(session, tracker, language)
+            name = queries.country_name(session, country, language) if country else None
     except common.DirectoryUnavailable:
-        return tracker.get_slot("host_country") or tracker.get_slot("work_country"), None
+        country, name = tracker.get_slot("host_country") or tracker.get_slot("work_country"), None
+    return schedule.for_country(country), (name if schedule.countries.get(country or "") else None)
 
 
 def emergency_numbers_text(tracker: Tracker, language: str) -> Optional[str]:
@@ -57,11 +58,9 @@ def emergency_numbers_text(tracker: Tracker, language: str) -> Optional[str]:
 
 def hours_text(tracker: Tracker, language: str, now: datetime) -> str:
     """Open now (and the usual wait), or when the hotline opens in the person's time and what to do meanwhile."""
-    country, country_name = person_country(tracker, language)
-    schedule = Schedule.load().for_country(country)
+    schedule, zone_name = person_schedule(tracker, language)
     if schedule.is_open(now):
         return t("utter_txt_hotline_open_now", language, minutes=schedule.estimated_minutes(1))
-    zone_name = country_name if schedule.countries.get(country or "") else None
     return "\n".join([closed_text(schedule, now, language, zone_name), t("utter_txt_hotline_meanwhile", language)])
 
 
@@ -71,8 +70,7 @@ def enqueue_and_tell(dispatcher: CollectingDispatcher, tracker: Tracker, reason:
     language = language_of(tracker)
     now = now or datetime.now(timezone.utc)
     try:
-        country, country_name = person_country(tracker, language)
-        schedule = Schedule.load().for_country(country)
+        schedule, zone_name = person_schedule(tracker, language)
         with session_scope() as session:
             placed = queue.enqueue(session, tracker.sender_id, tracker.get_latest_input_channel() or "unknown",
                                    language, reason)
@@ -86,8 +84,7 @@ def enqueue_and_tell(dispatcher: CollectingDispatcher, tracker: Tracker, reason:
         dispatcher.utter_message(text=t("utter_txt_hotline_wait", language,
                                         minutes=schedule.estimated_minutes(position)))
     else:
-        lines = [closed_text(schedule, now, language, country_name if schedule.countries.get(country or "") else None),
-                 t("utter_txt_hotline_meanwhile", language)]
+        lines = [closed_text(schedule, now, language, zone_name), t("utter_txt_hotline_meanwhile", language)]
         if not urgent:  # urgent answers have just given the numbers
             numbers = emergency_numbers_text(tracker, language)
             if numbers:

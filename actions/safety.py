@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from actions import common
 from actions.centres import RESULTS, format_results, remember_where, search
 from actions.directory import queries
-from actions.emergency_numbers import HOST_COUNTRIES, number_lines, user_messages_before_this_one, where_is_the_person
+from actions.emergency_numbers import HOST_COUNTRIES, number_lines, person_location, user_messages_before_this_one
 from actions.geo import nearest
 from actions.places import read_place
 from actions.handoff import enqueue_and_tell, hours_text
@@ -77,16 +77,6 @@ def candidate_countries(session: Session, tracker: Tracker) -> List[str]:
             found = {m.entry.country_code for m in query.matches}
             return [code for code in HOST_COUNTRIES if code in found] if query.ambiguous else []
     return []
-
-
-def person_location(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
-    """(country, place) where the person is: a place in a host country named now or known from the
-    conversation. A country that is not a host country (the one they fled) is not where they are."""
-    country, place = where_is_the_person(session, tracker, language)
-    if country is not None and country not in HOST_COUNTRIES:
-        known = tracker.get_slot("host_country") or tracker.get_slot("work_country")
-        return (known, queries.capital_like_place(session, known, language)) if known else (None, None)
-    return country, place
 
 
 def urgent_centres(session: Session, origin: Tuple[float, float], service: Optional[str], country: str,
