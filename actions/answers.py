@@ -2,22 +2,35 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from functools import lru_cache
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from actions.gazetteer import normalise
 
+Options = Mapping[str, Sequence[str]]
+
+
+#: Keywords and leave words are few and read on every answer: normalised once.
+_normalised = lru_cache(maxsize=8192)(normalise)
+
+
+@lru_cache(maxsize=8192)
+def _whole_words(phrase: str) -> "re.Pattern[str]":
+    """The phrase, normalised, as whole words."""
+    return re.compile(rf"(?<!\w){re.escape(_normalised(phrase))}(?!\w)")
+
 
 def _contains(text: str, keyword: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(normalise(keyword))}(?!\w)", text) is not None
+    return _whole_words(keyword).search(text) is not None
 
 
-def match_option(text: str, options: Dict[str, List[str]]) -> Optional[str]:
+def match_option(text: str, options: Options) -> Optional[str]:
     """The option whose keyword appears in the text (the longest keyword wins), or None."""
     found = match_options(text, options)
     return found[0] if found else None
 
 
-def match_options(text: str, options: Dict[str, List[str]]) -> List[str]:
+def match_options(text: str, options: Options) -> List[str]:
     """Every option named in the text, the one with the longest matching keyword first."""
     normalised = normalise(text)
     if normalised in options:
@@ -30,7 +43,7 @@ def match_options(text: str, options: Dict[str, List[str]]) -> List[str]:
     return [value for _, value in sorted(scored, key=lambda p: -p[0])]
 
 
-def vulnerabilities_from(text: str, options: Dict[str, List[str]]) -> Optional[List[str]]:
+def vulnerabilities_from(text: str, options: Options) -> Optional[List[str]]:
     """A list of vulnerabilities; ["none"] or ["skipped"] when the person says so; None if unreadable."""
     found = match_options(text, options)
     if not found:
@@ -41,16 +54,16 @@ def vulnerabilities_from(text: str, options: Dict[str, List[str]]) -> Optional[L
     return [found[0]]
 
 
-def _without(text: str, phrases: List[str]) -> Tuple[str, bool]:
+def _without(text: str, phrases: Sequence[str]) -> Tuple[str, bool]:
     """`text` with every whole-word occurrence of `phrases` removed (longest first), and whether any was."""
     found = False
-    for phrase in sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True):
-        text, count = re.subn(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
+    for phrase in sorted({p for p in phrases if _normalised(p)}, key=lambda p: len(_normalised(p)), reverse=True):
+        text, count = _whole_words(phrase).subn(" ", text)
         found = found or count > 0
     return text, found
 
 
-def means_leaving(text: str, words: Dict[str, List[str]]) -> bool:
+def means_leaving(text: str, words: Options) -> bool:
     """Whether a message asks to leave the questions: a leave word ("stop", "laisse tomber", "خلاص") with at
     most polite filler around it ("ok stop please"). Anything more ("he stopped paying me", "خلاص مشيت" = "I
     already left") is an answer or a question, never a reason to drop what the person started."""

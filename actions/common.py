@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.directory import queries
+from actions.directory.cache import per_version
 from actions.directory.session import open_session
 from actions.gazetteer import Gazetteer
 from actions.geo import nearest, valid_coordinates
@@ -49,7 +50,9 @@ def apologise(dispatcher: CollectingDispatcher) -> List[EventType]:
     return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", "service_unavailable")]
 
 
+@per_version
 def gazetteer(session: Session) -> Gazetteer:
+    """Built once per loaded directory (every country and place name, normalised): it only reads."""
     return Gazetteer(queries.gazetteer_entries(session))
 
 

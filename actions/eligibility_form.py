@@ -182,7 +182,7 @@ class ValidateEligibilityForm(LeavableFormValidation):
         return {"vulnerabilities": value}
 
     @staticmethod
-    def _options(field: str) -> Dict[str, List[str]]:
+    def _options(field: str) -> Options:
         try:
             with common.directory() as session:
                 return queries.form_options(session, field)

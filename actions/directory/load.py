@@ -13,6 +13,7 @@ import csv
 import os
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Type
@@ -318,6 +319,7 @@ def _write(engine: Engine, d: Directory) -> None:
         for table in reversed(m.Base.metadata.sorted_tables):
             session.execute(table.delete())
         session.add_all(_records(d))
+        session.add(m.DirectoryVersion(version=uuid.uuid4().hex))
 
 
 def load_directory(folder: Path, url: Optional[str] = None) -> Directory:

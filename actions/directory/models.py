@@ -165,3 +165,11 @@ class FormField(Base):
     name = Column(String, primary_key=True)
     position = Column(Integer, nullable=False)
     optional = Column(Boolean, nullable=False)
+
+
+class DirectoryVersion(Base):
+    """One row: a new value at every load, so that what the actions keep from the directory
+    (actions/directory/cache.py) is read again after a load and never before."""
+
+    __tablename__ = "directory_version"
+    version = Column(String, primary_key=True)

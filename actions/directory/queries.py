@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from actions.directory import models as m
+from actions.directory.cache import per_version
 from actions.eligibility import Criterion, ProgrammeSpec
 from actions.gazetteer import Entry
 
@@ -77,6 +78,7 @@ def _name(row: Any, language: str) -> str:
     return row.names.get(language) or row.names["en"]
 
 
+@per_version
 def gazetteer_entries(session: Session) -> List[Entry]:
     entries = [
         Entry("country", c.code, c.code, (*c.names.values(), *c.alt_names))
@@ -105,6 +107,7 @@ def place(session: Session, place_id: str, language: str = "en") -> Optional[Pla
     return None if p is None else _place_info(p, language)
 
 
+@per_version
 def places(session: Session, language: str = "en") -> List[PlaceInfo]:
     """Every known place, in one query (nearest-place look-ups)."""
     rows = session.execute(select(m.Place).options(selectinload(m.Place.country)).order_by(m.Place.id)).scalars()
@@ -143,6 +146,7 @@ def service_type_ids(session: Session) -> List[str]:
     return list(session.execute(select(m.ServiceType.id)).scalars())
 
 
+@per_version
 def service_names(session: Session, language: str = "en") -> Dict[str, str]:
     return {s.id: _name(s, language) for s in session.execute(select(m.ServiceType)).scalars()}
 
@@ -156,6 +160,7 @@ def emergency_numbers(session: Session, country_code: str, language: str = "en")
     return [(_name(r.service_type, language), r.number) for r in rows]
 
 
+@per_version
 def programmes(session: Session, language: str = "en") -> List[ProgrammeSpec]:
     rows = session.execute(
         select(m.Programme).options(selectinload(m.Programme.criteria)).order_by(m.Programme.position)
@@ -171,14 +176,16 @@ def programmes(session: Session, language: str = "en") -> List[ProgrammeSpec]:
     ]
 
 
+@per_version
 def form_fields(session: Session) -> List[Tuple[str, bool]]:
     rows = session.execute(select(m.FormField).order_by(m.FormField.position)).scalars()
     return [(f.name, f.optional) for f in rows]
 
 
-def form_options(session: Session, field: str) -> Dict[str, List[str]]:
+@per_version
+def form_options(session: Session, field: str) -> Dict[str, Tuple[str, ...]]:
     rows = session.execute(select(m.FormOption).where(m.FormOption.field == field).order_by(m.FormOption.id)).scalars()
-    return {o.value: list(o.keywords) for o in rows}
+    return {o.value: tuple(o.keywords) for o in rows}
 
 
 def return_phases(session: Session, programme_id: str, language: str = "en") -> List[Tuple[str, str]]:

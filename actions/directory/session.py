@@ -56,12 +56,15 @@ def open_session() -> Session:
 
 def directory_problem() -> Optional[str]:
     """Why the directory cannot be read right now, or None. One tiny query (the first country), cheap
-    enough for a health check, and it also catches a file without the directory's tables."""
-    from actions.directory.models import Country
+    enough for a health check, and it also catches a file without the directory's tables, or one loaded by
+    an older Haven (no version for actions/directory/cache.py: `make db` loads it again)."""
+    from actions.directory.models import Country, DirectoryVersion
 
     try:
         with open_session() as session:
             session.execute(select(Country.code).limit(1)).all()
+            session.execute(select(DirectoryVersion.version)).scalar_one()
     except SQLAlchemyError as error:
-        return f"{type(error.orig or error).__name__}: {error.orig or error}"
+        cause = getattr(error, "orig", None) or error  # a failed statement has the driver's error in `orig`
+        return f"{type(cause).__name__}: {cause}"
     return None

@@ -28,7 +28,7 @@ APOLOGY_RESPONSE = "utter_service_unavailable"
 UNSURE_RESPONSE = "utter_rephrase"
 CORE_FALLBACK = "action_default_fallback"
 #: Default actions of Rasa's that may legitimately return nothing.
-_SILENT_OK = {"action_listen", "action_validate_slot_mappings", "action_extract_slots"}
+_SILENT_OK = {"action_listen", "action_extract_slots"}
 
 
 def custom_action_names(agent: Agent) -> Set[str]:

@@ -1,6 +1,6 @@
 import pytest
 
-from actions.language_choice import decide
+from bot.language_choice import decide
 from bot.language import detect_language, load_settings
 
 SETTINGS = load_settings()
