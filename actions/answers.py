@@ -30,17 +30,38 @@ def match_option(text: str, options: Options) -> Optional[str]:
     return found[0] if found else None
 
 
-def match_options(text: str, options: Options) -> List[str]:
-    """Every option named in the text, the one with the longest matching keyword first."""
+def match_options(text: str, options: Options, names_are_keywords: bool = True) -> List[str]:
+    """Every option named in the text, the one with the longest matching keyword first. An option's own
+    name ("lost_job") is one of its keywords unless `names_are_keywords` is false (a yes/no question's
+    options are "yes" and "no", words that say nothing inside a longer answer: "I have no papers")."""
     normalised = normalise(text)
     if normalised in options:
         return [normalised]
     scored = []
     for value, keywords in options.items():
-        lengths = [len(k) for k in [value.replace("_", " "), *keywords] if _contains(normalised, k)]
+        names = [value.replace("_", " ")] if names_are_keywords else []
+        lengths = [len(k) for k in [*names, *keywords] if _contains(normalised, k)]
         if lengths:
             scored.append((max(lengths), value))
     return [value for _, value in sorted(scored, key=lambda p: -p[0])]
+
+
+def yes_or_no(text: str, question_answers: Options, general: Options) -> Optional[bool]:
+    """A typed answer to a yes/no question: the question's own answers anywhere in the text, the longest
+    first ("jpeu pa payer" to "are you unable to pay?" is yes), else a general yes or no word the answer
+    starts with ("aywa ...", "no, I can pay"); None if it says neither."""
+    found = match_options(text, question_answers, names_are_keywords=False)
+    if found:
+        return found[0] == "yes"
+    normalised = normalise(text)
+    opening = [(len(_normalised(k)), value) for value in ("yes", "no") for k in (value, *general.get(value, ()))
+               if _normalised(k) and (normalised == _normalised(k) or normalised.startswith(_normalised(k) + " "))]
+    return max(opening)[1] == "yes" if opening else None
+
+
+def unsure(text: str, general: Options) -> bool:
+    """The answer says the person does not know ("I don't know", "jsp", "ما بعرف"): neither yes nor no."""
+    return bool(match_options(text, {"unsure": general.get("unsure", ())}, names_are_keywords=False))
 
 
 def vulnerabilities_from(text: str, options: Options) -> Optional[List[str]]:

@@ -3,7 +3,7 @@ clear, and explains the result (or refers to protection when someone fears perse
 from __future__ import annotations
 
 import abc
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.answers import match_option, means_leaving, vulnerabilities_from
+from actions.answers import Options, match_option, means_leaving, unsure, vulnerabilities_from, yes_or_no
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
 from actions.places import read_place
@@ -22,12 +22,57 @@ from bot.safety import PROTECTION_SLOT
 FORM_FIELDS = ["host_country", "wants_return", "fears_persecution", "lacks_means", "situation",
                "vulnerabilities", "origin_country"]
 #: Answers forgotten after a result, so asking again starts afresh (where the person is stays known).
-RESET_AFTER_RESULT = ["wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities"]
+RESET_AFTER_RESULT = ["wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities",
+                      "unread_answers"]
+
+
+#: Intents of a message that is meant as an answer (or may be one): anything else is a question of its own,
+#: left to the rest of the dialogue (the form's turn is rejected, the question answered, the form resumed).
+ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "greet", "thank", "goodbye"}
+#: Where the form keeps how often in a row the question asked now got an answer it could not read.
+UNREAD_SLOT = "unread_answers"
 
 
 def answering(tracker: Tracker, slot: str) -> bool:
+    """The latest message may answer the question of `slot`: it is asked, and the message is not one the
+    dialogue answers first (danger, a person...). A message the NLU could not place may well be an answer
+    typed the way people type ("jpeu pa payer"): the form reads it."""
     return tracker.get_slot("requested_slot") == slot and common.latest_intent(tracker) not in \
-        common.INTERRUPTING_INTENTS
+        common.ANSWERED_FIRST
+
+
+def unreadable(field: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """An answer the form cannot read: the first time the question comes again with a hint (`hint`, a
+    response); the second time in a row a person is offered as well. The slot stays empty."""
+    unread = tracker.get_slot(UNREAD_SLOT) or {}
+    count = (unread.get("count", 0) if unread.get("field") == field else 0) + 1
+    dispatcher.utter_message(response=hint)
+    if count >= 2:
+        dispatcher.utter_message(response="utter_form_offer_person")
+    return {field: None, UNREAD_SLOT: {"field": field, "count": count}}
+
+
+def read_yes_no(field: str, options: Callable[[str], Options], dispatcher: CollectingDispatcher,
+                tracker: Tracker) -> Dict[Text, Any]:
+    """A yes/no question answered in words ("jpeu pa payer", "aywa ma3andeesh flous", "no I can pay"): the
+    question's own answers (form_questions.yml) overrule the NLU's plain yes/no, which overrules the
+    general yes/no words; "I don't know" is neither (the NLU often hears "no"). A message that is a question
+    of its own is left to the dialogue."""
+    if not answering(tracker, field):
+        return {}
+    text, general = common.latest_text(tracker), options("yes_no")
+    answer = yes_or_no(text, options(field), {})
+    if answer is None and unsure(text, general):
+        return unreadable(field, "utter_answer_yes_or_no", dispatcher, tracker)
+    if answer is None:
+        answer = tracker.get_slot(field)  # the NLU's affirm / deny (domain.yml slot mappings)
+    if answer is None:
+        answer = yes_or_no(text, {}, general)
+    if answer is not None:
+        return {field: answer}
+    if common.latest_intent(tracker) not in ANSWER_INTENTS or common.location_shared(tracker):
+        return {}
+    return unreadable(field, "utter_answer_yes_or_no", dispatcher, tracker)
 
 
 def extract_country(tracker: Tracker, dispatcher: CollectingDispatcher, slot: str,
@@ -124,7 +169,13 @@ class LeavableFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
                   domain: DomainDict) -> List[EventType]:
         if wants_to_leave(tracker):
             return left_form_events(self.cleared_when_left)
-        return await super().run(dispatcher, tracker, domain)
+        unread_before = tracker.get_slot(UNREAD_SLOT)
+        events = await super().run(dispatcher, tracker, domain)
+        # rasa_sdk returns only the form's own slots; the count of unread answers an extractor set is kept too.
+        unread_after = tracker.slots.get(UNREAD_SLOT)
+        if unread_after != unread_before:
+            events.append(SlotSet(UNREAD_SLOT, unread_after))
+        return events
 
 
 class ValidateEligibilityForm(LeavableFormValidation):
@@ -155,6 +206,18 @@ class ValidateEligibilityForm(LeavableFormValidation):
             return {}
         return extract_country(tracker, dispatcher, "origin_country", location_answers=False)
 
+    async def extract_wants_return(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        return read_yes_no("wants_return", self._options, dispatcher, tracker)
+
+    async def extract_fears_persecution(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        return read_yes_no("fears_persecution", self._options, dispatcher, tracker)
+
+    async def extract_lacks_means(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        return read_yes_no("lacks_means", self._options, dispatcher, tracker)
+
     async def extract_situation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
         if not answering(tracker, "situation"):
@@ -163,7 +226,7 @@ class ValidateEligibilityForm(LeavableFormValidation):
         value = common.latest_entity(tracker, "situation")
         value = value if value in options else match_option(common.latest_text(tracker), options)
         if value is None:
-            dispatcher.utter_message(response="utter_choose_button")
+            return unreadable("situation", "utter_choose_button", dispatcher, tracker)
         return {"situation": value}
 
     async def extract_vulnerabilities(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -178,7 +241,7 @@ class ValidateEligibilityForm(LeavableFormValidation):
             return {"vulnerabilities": ["none"]}
         value = vulnerabilities_from(common.latest_text(tracker), options)
         if value is None:
-            dispatcher.utter_message(response="utter_choose_button_or_skip")
+            return unreadable("vulnerabilities", "utter_choose_button_or_skip", dispatcher, tracker)
         return {"vulnerabilities": value}
 
     @staticmethod

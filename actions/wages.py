@@ -13,7 +13,8 @@ from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
 from actions.answers import match_option
-from actions.eligibility_form import LeavableFormValidation, answering, country_of_location, extract_country
+from actions.eligibility_form import (LeavableFormValidation, answering, country_of_location, extract_country,
+                                      unreadable)
 from actions.texts import buttons, language_of, t
 from bot.safety import OWN_STATE_AVENUES, PROTECTION_SLOT
 
@@ -28,7 +29,7 @@ def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool, lang
 
 
 class ValidateWageForm(LeavableFormValidation):
-    cleared_when_left = ["work_country", "still_in_country"]
+    cleared_when_left = ["work_country", "still_in_country", "unread_answers"]
 
     def name(self) -> Text:
         return "validate_wage_form"
@@ -61,8 +62,7 @@ class ValidateWageForm(LeavableFormValidation):
             return {}
         answer = match_option(common.latest_text(tracker), options)
         if answer is None:
-            dispatcher.utter_message(response="utter_choose_button")
-            return {"still_in_country": None}
+            return unreadable("still_in_country", "utter_choose_button", dispatcher, tracker)
         return {"still_in_country": answer == "yes"}
 
 

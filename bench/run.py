@@ -14,12 +14,15 @@
 4. Turns: Haven (as `make run` serves it) and the stock bot under the same bounded loopback load
    (bench.load): one user, then 20 at once. Targets: one user p50 <= 1.5x stock; 20 users p95 <= 2x stock;
    20 users throughput >= 0.5x stock.
-5. Safety: the safety matrix (tests/conversations/safety.yml: every safety rule in English, French and
+5. Arabizi and SMS French (bench.romanised, bench/data/romanised.tsv, written apart from the training data):
+   language identification per dialect against plain langdetect, and intent accuracy of the trained model.
+   Reported, no target yet.
+6. Safety: the safety matrix (tests/conversations/safety.yml: every safety rule in English, French and
    Arabic dialects, as a first message, mid-conversation and inside a questionnaire) held against Haven as
    `make run` serves it. Reported as "safety conversations passed N/N" per language. Target: all.
 
     make bench                      everything
-    python -m bench.run --only turns,training   some parts (langid, intents, training, turns, safety)
+    python -m bench.run --only turns,training   some parts (langid, intents, training, turns, romanised, safety)
 
 Writes reports/bench.json and prints a summary; exits 1 when a target is missed."""
 from __future__ import annotations
@@ -38,7 +41,7 @@ TRAINING_TARGET_SECONDS = 300
 P50_TARGET_RATIO = 1.5
 P95_TARGET_RATIO = 2.0
 THROUGHPUT_TARGET_RATIO = 0.5
-PARTS = ("langid", "intents", "training", "turns", "safety")
+PARTS = ("langid", "intents", "training", "turns", "romanised", "safety")
 
 
 LANGID_SETS = {"langid": "langid.tsv", "langid_holdout": "langid_holdout.tsv"}
@@ -127,6 +130,13 @@ def bench_turns(out: Path, models: Dict[str, str]) -> Dict[str, object]:
             "one_user_p50": ratio(haven_results["one_user"].percentile(50), stock_results["one_user"].percentile(50)),
             f"{many}_p95": ratio(haven_results[many].percentile(95), stock_results[many].percentile(95)),
             f"{many}_throughput": ratio(haven_results[many].throughput, stock_results[many].throughput)}}
+
+
+def bench_romanised(models: Dict[str, str]) -> Dict[str, object]:
+    from bench.romanised import evaluate
+    from scripts.train_if_changed import train_if_changed
+
+    return evaluate(Path(models.get("haven_model") or train_if_changed(ROOT)))
 
 
 def bench_safety(out: Path, models: Dict[str, str]) -> Dict[str, object]:
@@ -222,6 +232,15 @@ def table(report: Dict[str, object]) -> str:
         rows.append((f"entities {language}: P / R / F1 (macro-F1)",
                      f"{micro['precision']:.3f} / {micro['recall']:.3f} / {micro['f1']:.3f}",
                      f"({scores['macro_f1']:.3f})", ""))
+    romanised = report.get("romanised") or {}
+    for dialect, scores in (romanised.get("language") or {}).items():
+        intents = (romanised.get("intents") or {}).get(dialect, {})
+        rows.append((f"{dialect}: language right / intent right", f"{scores['haven_accuracy']:.3f} / "
+                     f"{intents.get('intent_accuracy', 0):.3f}", f"langdetect {scores['langdetect_accuracy']:.3f}",
+                     ""))
+    for dialect, scores in (romanised.get("language_holdout") or {}).items():
+        rows.append((f"{dialect} (held out): language right", f"{scores['haven_accuracy']:.3f}",
+                     f"langdetect {scores['langdetect_accuracy']:.3f}", ""))
     for language, counts in ((report.get("safety") or {}).get("by_language") or {}).items():
         rows.append((f"safety conversations passed, {language}", f"{counts['passed']}/{counts['held']}",
                      f"{counts['held']}/{counts['held']}", ""))
@@ -254,6 +273,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         models = {k: v for k, v in report["training"].items() if k.endswith("_model")}
     if "turns" in parts:
         report["turns"] = bench_turns(out, models)
+    if "romanised" in parts:
+        report["romanised"] = bench_romanised(models)
     if "safety" in parts:
         report["safety"] = bench_safety(out, models)
         for language, counts in report["safety"]["by_language"].items():

@@ -2,7 +2,9 @@
 
 Decided by script where the script settles it (Arabic, Bengali, Ethiopic, Devanagari...), then for Latin
 script by the words Haven knows of each supported language (taken from its training data, so short chat
-replies such as "merci bcp" or "yes plz" are recognised), then by langdetect (seeded, deterministic). The
+replies such as "merci bcp" or "yes plz" are recognised; a language also typed in Latin letters, like Arabic
+as Arabizi, "3ayez arga3", takes part with its Latin words and the digits that stand for its letters), then
+by langdetect (seeded, deterministic). The
 answer is one of the supported languages (data/languages.yml), "other", or "und" when there is nothing to
 decide on (digits, emoji). The confidence says how much evidence there was: one or two words never reach
 the level at which a conversation switches language."""
@@ -28,7 +30,18 @@ _NON_ARABIC_LETTERS = set("پچژگکیۓےٹڈڑںھ")
 _OTHER_SCRIPTS = ("BENGALI", "ETHIOPIC", "DEVANAGARI", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI",
                   "CYRILLIC", "GREEK", "HEBREW", "TAMIL", "SINHALA", "GEORGIAN", "ARMENIAN", "GURMUKHI")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ALNUM_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_PLACE_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\((?:city|country)\)|\{\"entity\": \"(?:city|country)\"[^}]*\})")
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+#: A word of Latin letters with a digit for a letter (Arabizi: 3ayez, ma3andeesh, 7ada, la2, e7ki), not an
+#: ordinal, a time or a measure (3eme, 2nd, 5pm, 7km).
+_DIGIT_LETTER_WORD = re.compile(r"(?<![\w])(?=[a-z0-9]*[a-z])(?=[a-z]*[235789])[a-z235789]+(?![\w])", re.IGNORECASE)
+_NOT_DIGIT_LETTERS = re.compile(r"^\d+(st|nd|rd|th|e|er|eme|ieme|em|am|pm|h|mn|min|km|kg|g|k|m|l)$", re.IGNORECASE)
+#: A romanised language (Arabizi) is taken on this share of its words when digits stand for letters (nothing
+#: else writes "3ayez" or "7ada"), else on this share of its own Latin-letter words, whatever langdetect says.
+ROMANISED_DIGIT_SHARE = 0.25
+ROMANISED_WORD_SHARE = 0.6
+ROMANISED_DIGIT_BONUS = 0.4
 #: Below this many words a message is "short": it can confirm a language but not switch to one.
 SHORT_WORDS = 3
 SHORT_MESSAGE_CAP = 0.6
@@ -43,6 +56,8 @@ class Language:
     spacy: str
     script: str
     chat_words: Tuple[str, ...] = ()
+    #: Also typed in Latin letters (Arabizi): it takes part in the Latin-script decision.
+    romanised: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,9 +92,14 @@ class LanguageSettings:
 
 def load_settings(path: Path = ROOT / "data" / "languages.yml") -> LanguageSettings:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for code, spec in raw["languages"].items():
+        for word in [*spec.get("names", []), *spec.get("chat_words", [])]:
+            if not isinstance(word, str):  # YAML reads yes / no / on / off as true / false
+                raise ValueError(f"{path.name}: {code}: {word!r} is not a word; put it in quotes (\"yes\", \"no\")")
     languages = {
         code: Language(code, spec["label"], tuple(n.lower() for n in spec.get("names", [])), spec["direction"],
-                       spec["spacy"], spec["script"], tuple(str(w).lower() for w in spec.get("chat_words", [])))
+                       spec["spacy"], spec["script"], tuple(str(w).lower() for w in spec.get("chat_words", [])),
+                       bool(spec.get("romanised", False)))
         for code, spec in raw["languages"].items()
     }
     return LanguageSettings(raw.get("default", "en"), languages)
@@ -87,6 +107,17 @@ def load_settings(path: Path = ROOT / "data" / "languages.yml") -> LanguageSetti
 
 def words(text: str) -> List[str]:
     return _WORD.findall(text.lower())
+
+
+def latin_tokens(text: str) -> List[str]:
+    """The words of a message, a word with a digit for a letter (Arabizi "ma3andeesh") kept whole; numbers
+    alone ("3 jours") are not words."""
+    return [t for t in _ALNUM_WORD.findall(text.lower()) if not t.isdigit()]
+
+
+def digit_letter_words(text: str) -> List[str]:
+    """The words of `text` written with a digit for a letter, as Arabizi is (3ayez, 7ada, la2)."""
+    return [w for w in _DIGIT_LETTER_WORD.findall(text) if not _NOT_DIGIT_LETTERS.match(w)]
 
 
 def build_lexicons(settings: LanguageSettings, nlu_dir: Path) -> Dict[str, FrozenSet[str]]:
@@ -114,10 +145,23 @@ def lexicons_from_training_data(nlu_dir: Path, codes: Iterable[str]) -> Dict[str
             for code, found in vocabulary.items()}
 
 
+def place_names_in_training_data(nlu_dir: Path, codes: Iterable[str]) -> FrozenSet[str]:
+    """The words of the places and countries annotated in the examples ("tunis", "niger", "benghazi"): they
+    belong to no language, so they neither count for one nor against it."""
+    found: set = set()
+    for code in codes:
+        for path in sorted((nlu_dir / code).glob("*.yml")):
+            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+                for match in _PLACE_ANNOTATION.finditer(str(block.get("examples", ""))):
+                    found.update(w for w in words(match.group(1)) if len(w) >= 3)
+    return frozenset(found)
+
+
 @dataclass
 class LanguageIdentifier:
     settings: LanguageSettings
     lexicons: Mapping[str, FrozenSet[str]] = field(default_factory=dict)
+    place_names: FrozenSet[str] = frozenset()
 
     def detect(self, text: str) -> Detection:
         script, letters = _dominant_script(text or "")
@@ -130,9 +174,15 @@ class LanguageIdentifier:
         return self._latin(text, letters)
 
     def _latin(self, text: str, letters: int) -> Detection:
-        tokens = words(text)
-        latin = [c for c, lang in self.settings.languages.items() if lang.script == "latin"]
-        hits = {c: sum(t in self.lexicons.get(c, ()) for t in tokens) for c in latin}
+        tokens = [t for t in latin_tokens(text) if t not in self.place_names] or latin_tokens(text)
+        latin = [c for c, lang in self.settings.languages.items() if lang.script == "latin" or lang.romanised]
+        digit_words = set(digit_letter_words(text.lower()))
+
+        def known(token: str, code: str) -> bool:
+            return token in self.lexicons.get(code, ()) or \
+                (self.settings.languages[code].romanised and token in digit_words)
+
+        hits = {c: sum(known(t, c) for t in tokens) for c in latin}
         best = max(latin, key=lambda c: hits[c], default=None)
         share = hits[best] / len(tokens) if best and tokens else 0.0
         short = len(tokens) < SHORT_WORDS
@@ -142,6 +192,12 @@ class LanguageIdentifier:
             # "confidently other" then, and the confidence is 1.0), so its ~5 ms are not spent.
             return Detection(best, min(1.0, SHORT_MESSAGE_CAP) if short else 1.0)
         guess = self._langdetect(text)
+        romanised = bool(best and self.settings.languages[best].romanised and hits[best] > runner_up)
+        if romanised and (digit_words and share >= ROMANISED_DIGIT_SHARE or share >= ROMANISED_WORD_SHARE):
+            # langdetect knows no Arabizi (it says Somali, Indonesian...): digits written for letters, or most
+            # words being the language's own Latin-letter words, outweigh it.
+            confidence = min(1.0, share + ROMANISED_DIGIT_BONUS) if digit_words else share
+            return Detection(best, min(confidence, SHORT_MESSAGE_CAP) if short else confidence)
         confidently_other = guess.language == OTHER and guess.confidence >= 0.9 and share < 1.0
         if best and share >= 0.5 and hits[best] > runner_up and not confidently_other:
             confidence = max(share, guess.confidence if guess.language == best else 0.0)
@@ -180,7 +236,10 @@ def _dominant_script(text: str) -> Tuple[str, int]:
 @lru_cache(maxsize=1)
 def default_identifier() -> LanguageIdentifier:
     settings = load_settings()
-    return LanguageIdentifier(settings, build_lexicons(settings, ROOT / "data" / "nlu"))
+    nlu = ROOT / "data" / "nlu"
+    chat_words = {w for language in settings.languages.values() for w in language.chat_words}
+    return LanguageIdentifier(settings, build_lexicons(settings, nlu),
+                              place_names_in_training_data(nlu, settings.codes) - chat_words)
 
 
 def detect_language(text: str) -> Detection:

@@ -20,7 +20,7 @@ HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
 EMBASSY = re.compile(r"embass|ambassade|سفار", re.IGNORECASE)
 #: Actions that are never an answer on the urgent path.
 OFF_THE_URGENT_PATH = {"action_low_confidence", "action_default_fallback", "action_return_steps",
-                       "eligibility_form", "wage_form", "utter_rephrase", "utter_please_answer",
+                       "eligibility_form", "wage_form", "utter_rephrase",
                        "action_eligibility_result"}
 URGENT_ANSWERS = {"action_urgent_followup", "action_emergency", "action_report_exploitation", "action_request_human"}
 

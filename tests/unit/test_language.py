@@ -79,3 +79,38 @@ def test_many_texts_get_the_same_languages_in_parallel_as_one_by_one() -> None:
     texts = ["where is the clinic", "je veux rentrer chez moi", "أريد العودة", "ok", "😀", "habari yako rafiki"]
     many = (texts * (PARALLEL_FROM // len(texts) + 1))[: PARALLEL_FROM + 3]
     assert detect_languages(many) == [detect_language(t) for t in many]
+
+
+def test_a_chat_word_yaml_reads_as_true_is_a_clear_error(tmp_path):
+    import yaml
+
+    from bot.language import ROOT
+
+    raw = yaml.safe_load((ROOT / "data" / "languages.yml").read_text(encoding="utf-8"))
+    raw["languages"]["en"]["chat_words"].append(True)  # what YAML makes of an unquoted yes
+    (tmp_path / "languages.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="quotes"):
+        load_settings(tmp_path / "languages.yml")
+
+
+@pytest.mark.parametrize("text", ["yes", "yes plz"])
+def test_yes_is_english(text):
+    assert detect_language(text).language == "en"
+
+
+@pytest.mark.parametrize("text", [
+    "el kafil ma dafa3li ma3ashi", "baddi e7ki ma3 shi 7ada", "3ayez arga3 masr", "aywa ma3andeesh flous",
+    "salam ana fi benghazi w 3ayez doctor", "shukran ketir ya akhi",
+])
+def test_arabizi_is_arabic(text):
+    assert detect_language(text).language == "ar"
+
+
+@pytest.mark.parametrize("text", ["asante sana rafiki", "el salario no me pagaron", "covid19 test ok",
+                                  "je suis au 3eme etage avec 2 enfants", "at 5pm on the 2nd floor"])
+def test_numbers_and_other_languages_are_not_arabizi(text):
+    assert detect_language(text).language != "ar"
+
+
+def test_sms_french_is_french():
+    assert detect_language("slt jsui a tunis jveu rentrer o niger").language == "fr"

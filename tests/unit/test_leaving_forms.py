@@ -29,7 +29,8 @@ STOP_WORDS = {
     "ar": ["خلاص", "توقف", "وقف", "بلاش", "khalas", "stop", "خلاص يا أخي"],
 }
 ALL_STOP_WORDS = [(language, word) for language, words in STOP_WORDS.items() for word in words]
-WAGE_LEFT = [SlotSet("work_country", None), SlotSet("still_in_country", None), SlotSet("requested_slot", None)]
+WAGE_LEFT = [SlotSet("work_country", None), SlotSet("still_in_country", None), SlotSet("unread_answers", None),
+             SlotSet("requested_slot", None)]
 ELIGIBILITY_LEFT = [SlotSet(f, None) for f in RESET_AFTER_RESULT] + [SlotSet("requested_slot", None)]
 
 

@@ -27,7 +27,9 @@ def test_a_typed_answer_fills_the_slot(session):
 def test_an_unreadable_answer_is_asked_again_not_dropped(session):
     # Returning the slot (empty) keeps the form running, so it asks again; returning nothing would make
     # Rasa reject the form and leave the turn without a reply.
-    assert extract("c'est compliqué") == ({"still_in_country": None}, ["utter_choose_button"])
+    assert extract("c'est compliqué") == ({"still_in_country": None,
+                                          "unread_answers": {"field": "still_in_country", "count": 1}},
+                                         ["utter_choose_button"])
 
 
 def test_an_interruption_is_left_to_its_rule(session):
