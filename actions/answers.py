@@ -46,13 +46,16 @@ def match_options(text: str, options: Options, names_are_keywords: bool = True) 
     return [value for _, value in sorted(scored, key=lambda p: -p[0])]
 
 
-def yes_or_no(text: str, question_answers: Options, general: Options) -> Optional[bool]:
-    """A typed answer to a yes/no question: the question's own answers anywhere in the text, the longest
-    first ("jpeu pa payer" to "are you unable to pay?" is yes), else a general yes or no word the answer
-    starts with ("aywa ...", "no, I can pay"); None if it says neither."""
+def own_answer(text: str, question_answers: Options) -> Optional[bool]:
+    """A yes/no question's own answers anywhere in the text, the longest first ("jpeu pa payer" to "are
+    you unable to pay?" is yes, "no, I have no money" too); None if none is there."""
     found = match_options(text, question_answers, names_are_keywords=False)
-    if found:
-        return found[0] == "yes"
+    return found[0] == "yes" if found else None
+
+
+def opening_yes_or_no(text: str, general: Options) -> Optional[bool]:
+    """A general yes or no word the answer starts with ("aywa ...", "no, I can pay"), never one inside it
+    ("I have no papers"); None if it starts with neither."""
     normalised = normalise(text)
     opening = [(len(_normalised(k)), value) for value in ("yes", "no") for k in (value, *general.get(value, ()))
                if _normalised(k) and (normalised == _normalised(k) or normalised.startswith(_normalised(k) + " "))]

@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.answers import Options, match_option, means_leaving, unsure, vulnerabilities_from, yes_or_no
+from actions.answers import (Options, match_option, means_leaving, opening_yes_or_no, own_answer, unsure,
+                             vulnerabilities_from)
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
 from actions.places import read_place
@@ -22,15 +23,15 @@ from bot.safety import PROTECTION_SLOT
 FORM_FIELDS = ["host_country", "wants_return", "fears_persecution", "lacks_means", "situation",
                "vulnerabilities", "origin_country"]
 #: Answers forgotten after a result, so asking again starts afresh (where the person is stays known).
+#: Where the form keeps how often in a row the question asked now got an answer it could not read.
+UNREAD_SLOT = "unread_answers"
 RESET_AFTER_RESULT = ["wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities",
-                      "unread_answers"]
+                      UNREAD_SLOT]
 
 
 #: Intents of a message that is meant as an answer (or may be one): anything else is a question of its own,
 #: left to the rest of the dialogue (the form's turn is rejected, the question answered, the form resumed).
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "greet", "thank", "goodbye"}
-#: Where the form keeps how often in a row the question asked now got an answer it could not read.
-UNREAD_SLOT = "unread_answers"
 
 
 def answering(tracker: Tracker, slot: str) -> bool:
@@ -61,13 +62,13 @@ def read_yes_no(field: str, options: Callable[[str], Options], dispatcher: Colle
     if not answering(tracker, field):
         return {}
     text, general = common.latest_text(tracker), options("yes_no")
-    answer = yes_or_no(text, options(field), {})
+    answer = own_answer(text, options(field))
     if answer is None and unsure(text, general):
         return unreadable(field, "utter_answer_yes_or_no", dispatcher, tracker)
     if answer is None:
         answer = tracker.get_slot(field)  # the NLU's affirm / deny (domain.yml slot mappings)
     if answer is None:
-        answer = yes_or_no(text, {}, general)
+        answer = opening_yes_or_no(text, general)
     if answer is not None:
         return {field: answer}
     if common.latest_intent(tracker) not in ANSWER_INTENTS or common.location_shared(tracker):

@@ -13,8 +13,8 @@ from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
 from actions.answers import match_option
-from actions.eligibility_form import (LeavableFormValidation, answering, country_of_location, extract_country,
-                                      unreadable)
+from actions.eligibility_form import (UNREAD_SLOT, LeavableFormValidation, answering, country_of_location,
+                                      extract_country, unreadable)
 from actions.texts import buttons, language_of, t
 from bot.safety import OWN_STATE_AVENUES, PROTECTION_SLOT
 
@@ -29,7 +29,7 @@ def format_avenues(country: str, avenues: Sequence[Avenue], has_left: bool, lang
 
 
 class ValidateWageForm(LeavableFormValidation):
-    cleared_when_left = ["work_country", "still_in_country", "unread_answers"]
+    cleared_when_left = ["work_country", "still_in_country", UNREAD_SLOT]
 
     def name(self) -> Text:
         return "validate_wage_form"

@@ -131,15 +131,24 @@ def build_lexicons(settings: LanguageSettings, nlu_dir: Path) -> Dict[str, Froze
     return lexicons
 
 
+@lru_cache(maxsize=16)
+def example_lines(nlu_dir: Path, code: str) -> Tuple[str, ...]:
+    """The training examples of one language (data/nlu/<code>/), annotations kept, read once per process:
+    the word lists and the place names both come from them."""
+    lines: List[str] = []
+    for path in sorted((nlu_dir / code).glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            lines += [line.strip().lstrip("- ") for line in str(block.get("examples", "")).splitlines()]
+    return tuple(lines)
+
+
 def lexicons_from_training_data(nlu_dir: Path, codes: Iterable[str]) -> Dict[str, FrozenSet[str]]:
     """Words that occur in one language's examples (data/nlu/<code>/) and in no other language's."""
     vocabulary: Dict[str, set] = {}
     for code in codes:
         found: set = set()
-        for path in sorted((nlu_dir / code).glob("*.yml")):
-            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-                for line in str(block.get("examples", "")).splitlines():
-                    found.update(words(_ANNOTATION.sub(r"\1", line.strip().lstrip("- "))))
+        for line in example_lines(nlu_dir, code):
+            found.update(words(_ANNOTATION.sub(r"\1", line)))
         vocabulary[code] = found
     return {code: frozenset(found - set().union(*(v for c, v in vocabulary.items() if c != code)))
             for code, found in vocabulary.items()}
@@ -150,10 +159,9 @@ def place_names_in_training_data(nlu_dir: Path, codes: Iterable[str]) -> FrozenS
     belong to no language, so they neither count for one nor against it."""
     found: set = set()
     for code in codes:
-        for path in sorted((nlu_dir / code).glob("*.yml")):
-            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-                for match in _PLACE_ANNOTATION.finditer(str(block.get("examples", ""))):
-                    found.update(w for w in words(match.group(1)) if len(w) >= 3)
+        for line in example_lines(nlu_dir, code):
+            for match in _PLACE_ANNOTATION.finditer(line):
+                found.update(w for w in words(match.group(1)) if len(w) >= 3)
     return frozenset(found)
 
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.language import default_identifier
+from bot.runtime_policy import RuntimePolicy
 from bot.language_choice import LanguageDecision, decide, explicit_choice
 
 LANGUAGE_SLOT = "language"
@@ -54,17 +53,9 @@ def slot_events(tracker: DialogueStateTracker, decision: LanguageDecision) -> Li
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class LanguagePolicy(Policy):
+class LanguagePolicy(RuntimePolicy):
     """Sets the language slots at the first prediction of a turn; predicts the language offer (then
     listening) for a first message in a language Haven does not speak. Otherwise it predicts nothing."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7}
-
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
-        return self._resource  # nothing to learn: the languages are data read at run time
 
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
@@ -80,9 +71,3 @@ class LanguagePolicy(Policy):
             probabilities[domain.index_for_action(OFFER_RESPONSE)] = 1.0
         return self._prediction(probabilities, events=slot_events(tracker, decision))
 
-    def _metadata(self) -> Dict[Text, Any]:
-        return {}
-
-    @classmethod
-    def _metadata_filename(cls) -> Optional[Text]:
-        return None

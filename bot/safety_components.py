@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -12,12 +12,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.runtime_policy import RuntimePolicy
 from bot.safety import SAFETY_KEY, URGENT_CASE_SLOT, live_rules, next_action
 
 
@@ -92,20 +92,12 @@ def deliberate(tracker: DialogueStateTracker) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class SafetyPolicy(Policy):
+class SafetyPolicy(RuntimePolicy):
     """Predicts what the safety rules require (see `next_action`), above every other policy.
 
     Inside a form Rasa's RulePolicy predicts the form as a "no user" prediction, which outranks every
     prediction based on the user's message; a safety action must outrank the form, so inside a form this
     policy's predictions are marked the same way and win by priority."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7}
-
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
-        return self._resource  # nothing to learn: the rules are data read at run time
 
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
@@ -125,9 +117,3 @@ class SafetyPolicy(Policy):
         probabilities[domain.index_for_action(action)] = 1.0
         return self._prediction(probabilities, is_no_user_prediction=tracker.active_loop_name is not None)
 
-    def _metadata(self) -> Dict[Text, Any]:
-        return {}
-
-    @classmethod
-    def _metadata_filename(cls) -> Optional[Text]:
-        return None

@@ -75,5 +75,4 @@ def per_version(function: Callable[..., T]) -> Callable[..., T]:
             return dict(value)  # type: ignore[return-value]
         return value
 
-    cached.uncached = function  # type: ignore[attr-defined]
     return cached
