@@ -46,11 +46,31 @@ def match_options(text: str, options: Options, names_are_keywords: bool = True) 
     return [value for _, value in sorted(scored, key=lambda p: -p[0])]
 
 
-def own_answer(text: str, question_answers: Options) -> Optional[bool]:
+def own_answer(text: str, question_answers: Options, negations: Sequence[str] = ()) -> Optional[bool]:
     """A yes/no question's own answers anywhere in the text, the longest first ("jpeu pa payer" to "are
-    you unable to pay?" is yes, "no, I have no money" too); None if none is there."""
+    you unable to pay?" is yes, "no, I have no money" too); None if none is there. A "yes" answer right
+    after a negation word ("لا ما خايف", "not afraid") is a no."""
+    normalised = normalise(text)
     found = match_options(text, question_answers, names_are_keywords=False)
-    return found[0] == "yes" if found else None
+    if not found:
+        return None
+    if found[0] == "yes" and negations and _negated(normalised, question_answers.get("yes", ()), negations):
+        return False
+    return found[0] == "yes"
+
+
+def _negated(normalised: str, keywords: Sequence[str], negations: Sequence[str]) -> bool:
+    """Whether the longest keyword found in the text comes right after a negation word."""
+    present = [k for k in keywords if _normalised(k) and _contains(normalised, k)]
+    if not present:
+        return False
+    keyword = max(present, key=lambda k: len(_normalised(k)))
+    negation_words = {_normalised(n) for n in negations}
+    if set(_normalised(keyword).split()) & negation_words:
+        return False  # "ما عندي فلوس", "no money" already say no to something: a "yes" as they stand
+    match = _whole_words(keyword).search(normalised)
+    before = normalised[:match.start()].split() if match else []
+    return bool(before) and before[-1] in negation_words
 
 
 def opening_yes_or_no(text: str, general: Options) -> Optional[bool]:

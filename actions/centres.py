@@ -11,12 +11,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import common
+from actions.answers import match_options
 from actions.directory import queries
 from actions.directory.queries import CentreInfo
 from actions.emergency_numbers import HOST_COUNTRIES, where_is_the_person
+from actions.gazetteer import Match
 from actions.geo import nearest, valid_coordinates
-from actions.places import read_place
+from actions.facts import Facts
+from actions.places import PlaceQuery, read_place
 from actions.texts import joined, language_of, t
+from bot.safety import PROTECTION_SLOT
 
 RESULTS = 3
 
@@ -53,11 +57,24 @@ def format_results(results: Sequence[Tuple[CentreInfo, float]], where: str, serv
 
 
 def search(session: Session, origin: Tuple[float, float], service: Optional[str],
-           country_code: Optional[str], language: str = "en") -> List[Tuple[CentreInfo, float]]:
+           country_code: Optional[str], language: str = "en", nationality: Optional[str] = None,
+           skip: Sequence[str] = (), limit: int = RESULTS) -> List[Tuple[CentreInfo, float]]:
     """Nearest centres; inside the person's country when it is known (crossing borders in a crisis is no
-    advice to give lightly), anywhere for a shared location."""
-    candidates = queries.centres(session, service, country_code, language)
-    return nearest(origin, candidates, lambda c: c.position, limit=RESULTS)
+    advice to give lightly), anywhere for a shared location. Embassies only of the person's nationality;
+    `skip`: centres already shown ("another one")."""
+    candidates = [c for c in queries.centres(session, service, country_code, language, nationality)
+                  if c.id not in skip]
+    return nearest(origin, candidates, lambda c: c.position, limit=limit)
+
+
+def last_search(origin: Tuple[float, float], country_code: Optional[str], where: str, service: Optional[str],
+                nationality: Optional[str], shown: Sequence[CentreInfo], seen: Sequence[str] = ()) -> List[EventType]:
+    """What was searched and shown (and every centre shown for it so far), for follow-ups ("their phone?",
+    "another one")."""
+    shown_ids = [c.id for c in shown]
+    return [SlotSet("last_search", {"origin": list(origin), "country": country_code, "where": where,
+                                    "service": service, "nationality": nationality, "shown": shown_ids,
+                                    "seen": [*seen, *(i for i in shown_ids if i not in seen)]})]
 
 
 def requested_service(tracker: Tracker, known: Sequence[str]) -> Optional[str]:
@@ -72,16 +89,17 @@ def remember_service(service: Optional[str]) -> List[EventType]:
 
 
 def show_nearest(session: Session, dispatcher: CollectingDispatcher, place: Any, where: str, service: Optional[str],
-                 names: Dict[str, str], language: str) -> None:
+                 names: Dict[str, str], language: str, nationality: Optional[str] = None) -> List[EventType]:
     """The nearest centres to `place` for the service; when the country has none, say so and show the nearest
-    places that help at all."""
+    places that help at all. Returns the search remembered for follow-ups."""
     origin = (place.latitude, place.longitude)
-    results = search(session, origin, service, place.country_code, language)
+    results = search(session, origin, service, place.country_code, language, nationality)
     if not results:
         dispatcher.utter_message(response="utter_no_centre", where=where)
         service, results = None, search(session, origin, None, place.country_code, language)
     if results:
         dispatcher.utter_message(text=format_results(results, where, service, names, language))
+    return last_search(origin, place.country_code, where, service, nationality, [c for c, _ in results])
 
 
 def remember_where(country: Optional[str], place_id: Optional[str]) -> List[EventType]:
@@ -90,6 +108,77 @@ def remember_where(country: Optional[str], place_id: Optional[str]) -> List[Even
     if country not in HOST_COUNTRIES:
         return []
     return [SlotSet("host_country", country), *([SlotSet("person_place", place_id)] if place_id else [])]
+
+
+def asks_for_others(session: Session, tracker: Tracker) -> bool:
+    """The message asks for other or closer places ("anything closer?", "un autre")."""
+    words = queries.form_options(session, "centre_details").get("others", ())
+    return bool(match_options(common.latest_text(tracker), {"others": words}, names_are_keywords=False))
+
+
+def chosen_town(match: Optional[Any], choices: Sequence[str], gazetteer: Any) -> Optional[Any]:
+    """After "which Tripoli?", a country named alone picks the town of that name there."""
+    if match is None or match.entry.kind != "country" or not choices:
+        return match
+    towns = [gazetteer.by_id[c] for c in choices if c in gazetteer.by_id
+             and gazetteer.by_id[c].country_code == match.entry.country_code]
+    return Match(towns[0], match.score, match.matched) if len(towns) == 1 else match
+
+
+def known_whereabouts(session: Session, tracker: Tracker, language: str) -> Optional[Any]:
+    """Where the conversation says the person is: the town they named, else their country's main city."""
+    place_id, country = tracker.get_slot("person_place"), tracker.get_slot("host_country")
+    place = queries.place(session, place_id, language) if place_id else None
+    if place is None and country:
+        place = queries.capital_like_place(session, country, language)
+    return place
+
+
+def place_to_search_from(session: Session, tracker: Tracker, facts: Facts, prefer: Optional[str]) -> PlaceQuery:
+    """Where the person is, as this message says: the town or country they say they are in (not the country
+    they come from or whose embassy they need: "the philippine embassy in beirut" searches from Beirut)."""
+    gazetteer = common.gazetteer(session)
+    if facts.where_place or facts.where_country:
+        return read_place(gazetteer, "", [facts.where_place or facts.where_country], prefer)
+    if (facts.origin or facts.nationality) and not facts.ambiguous_where:
+        return PlaceQuery()  # only where they come from: where they are comes from the conversation
+    entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
+    return read_place(gazetteer, common.latest_text(tracker), entity_values, prefer)
+
+
+def nearby(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
+           service: str) -> Optional[List[EventType]]:
+    """The nearest centres for `service` when the message or the conversation says in which town the person
+    is ("my tooth hurts, where is a clinic, I am in Beirut"; "food in Misrata"); None when it does not, and
+    nothing is said then."""
+    facts = common.message_facts(session, tracker)
+    place_id = facts.where_place or tracker.get_slot("person_place")
+    place = queries.place(session, place_id, language) if place_id else None
+    if place is None:
+        return None
+    names = queries.service_names(session, language)
+    searched = show_nearest(session, dispatcher, place, place.name, service, names, language)
+    return searched + remember_where(place.country_code, place.id)
+
+
+class ActionCashAssistance(Action):
+    """Cash or food: the nearest places that give it when the town is known, else what exists and an offer."""
+
+    def name(self) -> Text:
+        return "action_cash_assistance"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        try:
+            with common.directory() as session:
+                shown = nearby(session, dispatcher, tracker, language_of(tracker), "cash_food")
+                if shown is not None:
+                    return shown
+        except common.DirectoryUnavailable:
+            pass
+        dispatcher.utter_message(response="utter_cash_assistance")
+        dispatcher.utter_message(response="utter_ask_place")
+        return remember_service("cash_food")  # the town, said next, gets the places that give cash or food
 
 
 class ActionFindCentres(Action):
@@ -108,31 +197,53 @@ class ActionFindCentres(Action):
         language = language_of(tracker)
         names = queries.service_names(session, language)
         service = requested_service(tracker, list(names))
+        facts = common.message_facts(session, tracker)
+        nationality = facts.nationality or tracker.get_slot("nationality") or tracker.get_slot("origin_country")
+        remembered = [SlotSet("nationality", facts.nationality)] if facts.nationality else []
+        if service == "consular" and tracker.get_slot(PROTECTION_SLOT):
+            # Someone who fears their own state is never sent to its embassy (docs/SAFETY.md, rule 1).
+            dispatcher.utter_message(response="utter_lost_documents_protection")
+            return remember_service(None)
+        if service == "consular" and nationality is None:
+            dispatcher.utter_message(response="utter_ask_nationality")
+            return remember_service(service)
         latitude, longitude = common.latest_entity(tracker, "latitude"), common.latest_entity(tracker, "longitude")
         if latitude is not None or longitude is not None:
             if not valid_coordinates(latitude, longitude):
                 dispatcher.utter_message(response="utter_bad_location")
                 return remember_service(service)
-            results = search(session, (float(latitude), float(longitude)), service, None, language)
-            dispatcher.utter_message(text=format_results(results, t("utter_txt_your_location", language), service,
-                                                         names, language))
-            return remember_service(None)
+            origin = (float(latitude), float(longitude))
+            results = search(session, origin, service, None, language, nationality)
+            where = t("utter_txt_your_location", language)
+            dispatcher.utter_message(text=format_results(results, where, service, names, language))
+            return remember_service(None) + remembered + last_search(origin, None, where, service, nationality,
+                                                                      [c for c, _ in results])
 
+        searched = tracker.get_slot("last_search") or {}
+        if service is None and not facts.known() and searched.get("shown") and asks_for_others(session, tracker):
+            # "il y a plus près ?" right after a search: the next nearest, not the same list again
+            from actions.centre_details import ActionCentreDetails
+            return ActionCentreDetails.others(session, dispatcher, searched, language)
         prefer = tracker.get_slot("host_country")
-        entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
-        query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
+        query = place_to_search_from(session, tracker, facts, prefer)
         if query.ambiguous:
             dispatcher.utter_message(response="utter_which_place",
                                      buttons=self._choices(session, query.matches, service, language))
-            return remember_service(service)
-        match = query.found
+            # A country typed next ("the one in Lebanon", "libya") chooses between these towns.
+            return remember_service(service) + [SlotSet("last_search", {
+                **(tracker.get_slot("last_search") or {}), "choices": [m.entry.id for m in query.matches]})]
+        match = chosen_town(query.found, (tracker.get_slot("last_search") or {}).get("choices") or [],
+                            common.gazetteer(session))
         if match is None and not query.unknown:
             # No place in this message: where the conversation says the person is (a town named earlier, their
-            # country's main city), rather than asking again.
-            _, known = where_is_the_person(session, tracker, language)
+            # country's main city), rather than asking again. A message that names only where the person
+            # comes from ("where is ghana embassy for here") is not read for where they are.
+            only_origin = bool(facts.origin or facts.nationality) and not facts.ambiguous_where
+            known = known_whereabouts(session, tracker, language) if only_origin else \
+                where_is_the_person(session, tracker, language)[1]
             if known is not None:
-                show_nearest(session, dispatcher, known, known.name, service, names, language)
-                return remember_service(None)
+                searched = show_nearest(session, dispatcher, known, known.name, service, names, language, nationality)
+                return remember_service(None) + remembered + searched
         if match is None:
             if query.unknown:
                 dispatcher.utter_message(response="utter_unknown_place", place=query.unknown)
@@ -147,9 +258,9 @@ class ActionFindCentres(Action):
             dispatcher.utter_message(response="utter_ask_place")
             return remember_service(service)
         where = place.name if match.entry.kind == "place" else place.country_name
-        show_nearest(session, dispatcher, place, where, service, names, language)
-        return remember_service(None) + remember_where(place.country_code,
-                                                       match.entry.id if match.entry.kind == "place" else None)
+        searched = show_nearest(session, dispatcher, place, where, service, names, language, nationality)
+        return remember_service(None) + remembered + searched + remember_where(
+            place.country_code, match.entry.id if match.entry.kind == "place" else None)
 
     @staticmethod
     def _choices(session: Session, matches: Sequence[Any], service: Optional[str], language: str) -> List[Dict[str, str]]:

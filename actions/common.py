@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from actions.directory import queries
 from actions.directory.cache import per_version
 from actions.directory.session import open_session
+from actions.facts import Facts, mentions_of, read_facts
 from actions.gazetteer import Gazetteer
 from actions.geo import nearest, valid_coordinates
 
@@ -54,6 +55,23 @@ def apologise(dispatcher: CollectingDispatcher) -> List[EventType]:
 def gazetteer(session: Session) -> Gazetteer:
     """Built once per loaded directory (every country and place name, normalised): it only reads."""
     return Gazetteer(queries.gazetteer_entries(session))
+
+
+#: Where people are stranded (countries.csv role "host"): a town or country there is where the person is unless
+#: their words say otherwise (actions/facts.py).
+HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
+
+
+def facts_in(session: Session, text: str, entities: List[Dict[str, Any]]) -> Facts:
+    """Who is where in a message: each town and country named, in its role (actions/facts.py)."""
+    return read_facts(gazetteer(session), text, mentions_of(entities, text),
+                      queries.form_options(session, "place_roles"), queries.form_options(session, "nationality"),
+                      HOST_COUNTRIES)
+
+
+def message_facts(session: Session, tracker: Tracker) -> Facts:
+    """Who is where in the latest message."""
+    return facts_in(session, latest_text(tracker), tracker.latest_message.get("entities") or [])
 
 
 def latest_entities(tracker: Tracker, entity: str) -> List[Any]:

@@ -11,10 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.answers import (Options, match_option, means_leaving, opening_yes_or_no, own_answer, unsure,
-                             vulnerabilities_from)
+from actions.answers import (Options, match_option, match_options, means_leaving, opening_yes_or_no, own_answer,
+                             unsure, vulnerabilities_from)
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
+from actions.facts import Facts
+from bot.normalise import normalise
 from actions.places import read_place
 from actions.safety import protection_offices
 from actions.texts import buttons, joined, language_of, t
@@ -22,11 +24,22 @@ from bot.safety import PROTECTION_SLOT
 
 FORM_FIELDS = ["host_country", "wants_return", "fears_persecution", "lacks_means", "situation",
                "vulnerabilities", "origin_country"]
-#: Answers forgotten after a result, so asking again starts afresh (where the person is stays known).
+#: Answers forgotten after a result, so asking again asks whether they still want to go and fear nothing; what
+#: the person said about themselves (where they are and come from, money, situation, vulnerabilities) stays.
 #: Where the form keeps how often in a row the question asked now got an answer it could not read.
 UNREAD_SLOT = "unread_answers"
-RESET_AFTER_RESULT = ["wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities",
-                      UNREAD_SLOT]
+#: Facts taken from what the person wrote freely ("I am in Sabha, I want to go back to Mali, no money") are
+#: confirmed in one line before the questions go on; these slots hold what awaits confirmation and the line.
+CONFIRMED_SLOT, TO_CONFIRM_SLOT, SUMMARY_SLOT = "facts_confirmed", "facts_to_confirm", "facts_summary"
+RESET_AFTER_RESULT = ["wants_return", "fears_persecution", UNREAD_SLOT, CONFIRMED_SLOT, TO_CONFIRM_SLOT,
+                      SUMMARY_SLOT]
+#: Leaving the questions forgets every answer given in them.
+RESET_WHEN_LEFT = RESET_AFTER_RESULT + ["lacks_means", "situation", "vulnerabilities"]
+#: Vulnerabilities taken from a free message ("je suis enceinte"); others ("old", "beaten") only as answers.
+FREE_TEXT_VULNERABILITIES = {"pregnancy", "illness", "disability", "child"}
+#: At least this many facts from one free message, where the person is among them, are confirmed before
+#: going on; fewer are kept without a word and the next question comes (where the person is, first).
+FACTS_TO_CONFIRM = 2
 
 
 #: Intents of a message that is meant as an answer (or may be one): anything else is a question of its own,
@@ -56,19 +69,20 @@ def unreadable(field: str, hint: str, dispatcher: CollectingDispatcher, tracker:
 def read_yes_no(field: str, options: Callable[[str], Options], dispatcher: CollectingDispatcher,
                 tracker: Tracker) -> Dict[Text, Any]:
     """A yes/no question answered in words ("jpeu pa payer", "aywa ma3andeesh flous", "no I can pay"): the
-    question's own answers (form_questions.yml) overrule the NLU's plain yes/no, which overrules the
-    general yes/no words; "I don't know" is neither (the NLU often hears "no"). A message that is a question
-    of its own is left to the dialogue."""
+    question's own answers (form_questions.yml; negated, "لا ما خايف", they are a no) come first, then a
+    general yes/no word the answer starts with ("no problem" is a no, whatever the classifier made of it),
+    then the NLU's plain yes/no; "I don't know" is neither (the NLU often hears "no"). A message that is a
+    question of its own is left to the dialogue."""
     if not answering(tracker, field):
         return {}
     text, general = common.latest_text(tracker), options("yes_no")
-    answer = own_answer(text, options(field))
+    answer = own_answer(text, options(field), general.get("negation", ()))
     if answer is None and unsure(text, general):
         return unreadable(field, "utter_answer_yes_or_no", dispatcher, tracker)
     if answer is None:
-        answer = tracker.get_slot(field)  # the NLU's affirm / deny (domain.yml slot mappings)
+        answer = opening_yes_or_no(text, general)  # "no problem", "aywa ...": the word it starts with
     if answer is None:
-        answer = opening_yes_or_no(text, general)
+        answer = tracker.get_slot(field)  # the NLU's affirm / deny (domain.yml slot mappings)
     if answer is not None:
         return {field: answer}
     if common.latest_intent(tracker) not in ANSWER_INTENTS or common.location_shared(tracker):
@@ -165,23 +179,105 @@ class LeavableFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
 
     #: The slots emptied when the person leaves.
     cleared_when_left: List[str] = []
+    #: Slots the form's extraction sets besides its questions (rasa_sdk returns only the questions' slots).
+    kept_slots: List[str] = [UNREAD_SLOT]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         if wants_to_leave(tracker):
             return left_form_events(self.cleared_when_left)
-        unread_before = tracker.get_slot(UNREAD_SLOT)
+        before = {slot: tracker.get_slot(slot) for slot in self.kept_slots}
         events = await super().run(dispatcher, tracker, domain)
-        # rasa_sdk returns only the form's own slots; the count of unread answers an extractor set is kept too.
-        unread_after = tracker.slots.get(UNREAD_SLOT)
-        if unread_after != unread_before:
-            events.append(SlotSet(UNREAD_SLOT, unread_after))
+        # rasa_sdk returns only the form's own slots; what an extractor set besides (the count of unread
+        # answers, where the person is...) is kept too.
+        for slot in self.kept_slots:
+            if tracker.slots.get(slot) != before[slot]:
+                events.append(SlotSet(slot, tracker.slots.get(slot)))
         return events
+
+
+def free_text_answers(facts: Facts, text: str, requested: Optional[str], options: Callable[[str], Options]
+                      ) -> Dict[Text, Any]:
+    """The form's answers a message gives besides the answer to the question asked (`requested`): where the
+    person is, where they want to go back to, that they want to, cannot pay, are pregnant... When the message
+    answers a country question, another country fills the other question only if the words say which it
+    is ("Mali" to "where do you want to go back to?" is not where the person is)."""
+    answering_country = requested in ("host_country", "origin_country")
+    found: Dict[Text, Any] = {}
+    if facts.where_country and requested != "host_country" and (not answering_country or "where" in facts.cued):
+        found["host_country"] = facts.where_country
+    origin = facts.origin or (facts.nationality if not answering_country else None)
+    if origin and origin != found.get("host_country") and requested != "origin_country" \
+            and (not answering_country or facts.cued & {"origin", "return"}):
+        found["origin_country"] = origin
+    if facts.returning and requested != "wants_return":
+        found["wants_return"] = True
+    plain_yes_or_no = normalise(text) in ("yes", "no")  # answers the question asked, says nothing more
+    for field in ("wants_return", "lacks_means"):
+        answer = own_answer(text, options(field), options("yes_no").get("negation", ())) \
+            if requested != field and not plain_yes_or_no else None
+        if answer is not None:
+            found[field] = answer
+    if requested != "situation":
+        situations = [s for s in match_options(text, options("situation"), names_are_keywords=False) if s != "other"]
+        if situations:
+            found["situation"] = situations[0]
+    if requested != "vulnerabilities":
+        real = sorted(set(match_options(text, options("vulnerabilities"))) & FREE_TEXT_VULNERABILITIES)
+        if real:
+            found["vulnerabilities"] = real
+    return found
+
+
+def worth_confirming(changed: List[str], requested: Optional[str]) -> bool:
+    """Whether the facts a message gave in passing are confirmed in one line: several, where the person is
+    among them (a correction of confirmed facts is confirmed again)."""
+    if requested == CONFIRMED_SLOT:
+        return bool(changed)
+    return len(changed) >= FACTS_TO_CONFIRM and "host_country" in changed
+
+
+def facts_summary(values: Dict[Text, Any], fields: List[str], place_name: Optional[str], country_name: Callable[[str], str],
+                  language: str) -> str:
+    """The facts awaiting confirmation in one line: "you are in Sabha, Libya, you want to go back to Mali,
+    you cannot pay for the journey"."""
+    parts = []
+    if "host_country" in fields:
+        country = country_name(values["host_country"])
+        parts.append(t("utter_txt_fact_where", language, where=joined([place_name, country], language))
+                     if place_name else t("utter_txt_fact_where_country", language, where=country))
+    if "origin_country" in fields:
+        key = "utter_txt_fact_return_to" if values.get("wants_return") is not False else "utter_txt_fact_origin"
+        parts.append(t(key, language, country=country_name(values["origin_country"])))
+    elif "wants_return" in fields:
+        parts.append(t("utter_txt_fact_wants_return" if values["wants_return"] else "utter_txt_fact_stays", language))
+    if "lacks_means" in fields:
+        parts.append(t("utter_txt_fact_no_means" if values["lacks_means"] else "utter_txt_fact_means", language))
+    for vulnerability in values.get("vulnerabilities") or [] if "vulnerabilities" in fields else []:
+        if vulnerability in FREE_TEXT_VULNERABILITIES:
+            parts.append(t(f"utter_txt_fact_{vulnerability}", language))
+    return joined(parts, language)
+
+
+def slots_before_message(tracker: Tracker) -> Dict[Text, Any]:
+    """The slots as they were when the latest message came: what Rasa's policies set from it since (where the
+    person is, bot/facts_policy.py) counts as said in this message."""
+    events = tracker.events or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    values: Dict[Text, Any] = {}
+    for event in events[:last_user]:
+        kind = event.get("event")
+        if kind == "slot":
+            values[event.get("name")] = event.get("value")
+        elif kind in ("restart", "reset_slots"):
+            values = {}
+    return values
 
 
 class ValidateEligibilityForm(LeavableFormValidation):
     #: Where the person is stays known (as after a result); their other answers go.
-    cleared_when_left = RESET_AFTER_RESULT
+    cleared_when_left = RESET_WHEN_LEFT
+    kept_slots = [UNREAD_SLOT, "person_place", "nationality", CONFIRMED_SLOT, TO_CONFIRM_SLOT, SUMMARY_SLOT]
 
     def name(self) -> Text:
         return "validate_eligibility_form"
@@ -195,7 +291,75 @@ class ValidateEligibilityForm(LeavableFormValidation):
         except common.DirectoryUnavailable:
             return domain_slots
         answers = {f: tracker.get_slot(f) for f in order}
-        return form_slots(programmes, answers, order)
+        needed = form_slots(programmes, answers, order)
+        if tracker.get_slot(TO_CONFIRM_SLOT) and tracker.get_slot(CONFIRMED_SLOT) is None:
+            return [CONFIRMED_SLOT, *needed]
+        return needed
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        """The answer to the question asked (the extract_<field> methods), then everything else the message
+        says (several facts at once); two or more facts from a free message are confirmed in one line."""
+        before = slots_before_message(tracker)
+        requested = tracker.get_slot("requested_slot")
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if common.latest_intent(tracker) in common.ANSWERED_FIRST or common.location_shared(tracker):
+            return events
+        try:
+            with common.directory() as session:
+                facts = common.message_facts(session, tracker)
+                found = free_text_answers(facts, common.latest_text(tracker), requested, self._options)
+                changed = [f for f in FORM_FIELDS if f in found and found[f] != before.get(f)]
+                extra: Dict[Text, Any] = {**{f: found[f] for f in changed}}
+                if facts.where_place and facts.where_place != before.get("person_place"):
+                    extra["person_place"] = facts.where_place
+                if facts.nationality and facts.nationality != before.get("nationality"):
+                    extra["nationality"] = facts.nationality
+                if requested == CONFIRMED_SLOT and changed:
+                    # A correction ("no, I am in Libya, not Egypt") replaces what it corrects, nothing else.
+                    extra.update({f: before.get(f) for f in before.get(TO_CONFIRM_SLOT) or [] if f not in changed})
+                if requested == CONFIRMED_SLOT and changed:
+                    # A correction is the person's own statement: said back in one line, then the questions go on.
+                    values = {**tracker.slots, **extra}
+                    extra.update({CONFIRMED_SLOT: True, TO_CONFIRM_SLOT: None})
+                    dispatcher.utter_message(response="utter_facts_noted", facts=self._summary(
+                        session, values, [f for f in FORM_FIELDS if f in changed], language_of(tracker)))
+                elif worth_confirming(changed, requested):
+                    values = {**tracker.slots, **extra}
+                    to_confirm = [f for f in FORM_FIELDS if values.get(f) is not None and f in changed]
+                    extra.update({TO_CONFIRM_SLOT: to_confirm, CONFIRMED_SLOT: None,
+                                  SUMMARY_SLOT: self._summary(session, values, to_confirm, language_of(tracker))})
+        except common.DirectoryUnavailable:
+            return events
+        tracker.slots.update(extra)
+        merged = {e["name"]: e["value"] for e in events}
+        merged.update(extra)
+        return [SlotSet(name, value) for name, value in merged.items()]
+
+    @staticmethod
+    def _summary(session: Any, values: Dict[Text, Any], fields: List[str], language: str) -> str:
+        place = values.get("person_place")
+        place_info = queries.place(session, place, language) if place else None
+        if place_info and place_info.country_code != values.get("host_country"):
+            place_info = None
+        return facts_summary(values, fields, place_info.name if place_info else None,
+                             lambda code: queries.country_name(session, code, language) or code, language)
+
+    async def extract_facts_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        """Yes: the questions go on. No: the facts taken from the message are asked one by one."""
+        if not answering(tracker, CONFIRMED_SLOT):
+            return {}
+        text, general = common.latest_text(tracker), self._options("yes_no")
+        answer = opening_yes_or_no(text, general)  # "eh sa7 w la2 mish 5ayef": the first word answers
+        if answer is None:
+            answer = {"affirm": True, "deny": False}.get(common.latest_intent(tracker) or "")
+        if answer is None:
+            return {}  # a correction or other facts: read by the free-text step, confirmed again
+        if answer:
+            return {CONFIRMED_SLOT: True, TO_CONFIRM_SLOT: None}
+        wrong = tracker.get_slot(TO_CONFIRM_SLOT) or []
+        return {CONFIRMED_SLOT: True, TO_CONFIRM_SLOT: None, **{field: None for field in wrong}}
 
     async def extract_host_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:

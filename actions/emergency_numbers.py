@@ -12,7 +12,7 @@ from actions.directory import queries
 from actions.places import read_place
 from actions.texts import joined, t
 
-HOST_COUNTRIES = ("LY", "EG", "TN", "LB", "JO")
+HOST_COUNTRIES = common.HOST_COUNTRIES
 
 
 def format_numbers(numbers: List[Tuple[str, str]], language: str) -> str:

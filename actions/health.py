@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import common
+from actions.centres import nearby
 from actions.emergency_numbers import number_lines, where_is_the_person
 from actions.texts import language_of, t
 
@@ -27,9 +28,13 @@ class ActionHealth(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        language = language_of(tracker)
         try:
             with common.directory() as session:
-                dispatcher.utter_message(text=health_numbers(session, tracker, language_of(tracker)))
+                dispatcher.utter_message(text=health_numbers(session, tracker, language))
+                shown = nearby(session, dispatcher, tracker, language, "health")
+                if shown is not None:
+                    return shown
         except common.DirectoryUnavailable:
             pass  # utter_health below still tells the person to call an ambulance in an emergency
         dispatcher.utter_message(response="utter_health")

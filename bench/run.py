@@ -20,9 +20,14 @@
 6. Safety: the safety matrix (tests/conversations/safety.yml: every safety rule in English, French and
    Arabic dialects, as a first message, mid-conversation and inside a questionnaire) held against Haven as
    `make run` serves it. Reported as "safety conversations passed N/N" per language. Target: all.
+7. Everyday conversations (tests/conversations/everyday/: people with several facts at once, who is where,
+   typed answers, context, follow-ups on results, greetings, Arabizi and SMS French, written apart from the
+   training data) held against Haven as `make run` serves it. Reported as the task-success rate per language
+   (a conversation succeeds when every turn does) and per style. Target: at least 90 % in each language.
 
     make bench                      everything
-    python -m bench.run --only turns,training   some parts (langid, intents, training, turns, romanised, safety)
+    python -m bench.run --only turns,training   some parts (langid, intents, training, turns, romanised, safety,
+                                                conversations)
 
 Writes reports/bench.json and prints a summary; exits 1 when a target is missed."""
 from __future__ import annotations
@@ -41,7 +46,8 @@ TRAINING_TARGET_SECONDS = 300
 P50_TARGET_RATIO = 1.5
 P95_TARGET_RATIO = 2.0
 THROUGHPUT_TARGET_RATIO = 0.5
-PARTS = ("langid", "intents", "training", "turns", "romanised", "safety")
+TASK_SUCCESS_TARGET = 0.90
+PARTS = ("langid", "intents", "training", "turns", "romanised", "safety", "conversations")
 
 
 LANGID_SETS = {"langid": "langid.tsv", "langid_holdout": "langid_holdout.tsv"}
@@ -170,6 +176,37 @@ def bench_safety(out: Path, models: Dict[str, str]) -> Dict[str, object]:
     return {"by_language": by_language, "failed": failed}
 
 
+def bench_conversations(out: Path, models: Dict[str, str]) -> Dict[str, object]:
+    """The everyday conversations (tests/conversations/everyday/) against a running stack: the task-success
+    rate per language (a conversation succeeds when every turn does), and what failed."""
+    import os
+
+    from scripts.train_if_changed import train_if_changed
+    from tests.conversations import everyday
+    from tests.e2e.stack import Stack
+
+    model = Path(models.get("haven_model") or train_if_changed(ROOT))
+    directory_url = os.environ.get("HAVEN_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'directory.db'}")
+    (out / "conversations").mkdir(parents=True, exist_ok=True)
+    stack = Stack(model=model, workdir=out / "conversations", directory_url=directory_url)
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        every = everyday.centres()
+        outcomes = [everyday.hold(stack, scenario, every=every) for scenario in everyday.load()]
+    finally:
+        stack.stop_all()
+    by_style: Dict[str, Dict[str, int]] = {}
+    for outcome in outcomes:
+        counts = by_style.setdefault(f"{outcome.scenario.language} {outcome.scenario.style}",
+                                     {"held": 0, "succeeded": 0})
+        counts["held"] += 1
+        counts["succeeded"] += outcome.passed
+    return {"by_language": everyday.success_by_language(outcomes), "by_style": by_style,
+            "failed": [{"name": o.scenario.name, "problems": o.problems, "transcript": o.transcript}
+                       for o in outcomes if not o.passed]}
+
+
 def parts_asked(argv: List[str]) -> Tuple[str, ...]:
     if "--langid-only" in argv:
         return ("langid",)
@@ -197,6 +234,9 @@ def targets_missed(report: Dict[str, object]) -> List[str]:
     for language, counts in ((report.get("safety") or {}).get("by_language") or {}).items():
         if counts["passed"] < counts["held"]:
             missed.append(f"safety {language}: {counts['passed']}/{counts['held']} conversations passed")
+    for language, counts in ((report.get("conversations") or {}).get("by_language") or {}).items():
+        if counts["rate"] < TASK_SUCCESS_TARGET:
+            missed.append(f"conversations {language}: task success {counts['rate']} < {TASK_SUCCESS_TARGET}")
     ratios = (report.get("turns") or {}).get("ratios", {})
     for key, value in ratios.items():
         if value is None:
@@ -244,6 +284,9 @@ def table(report: Dict[str, object]) -> str:
     for language, counts in ((report.get("safety") or {}).get("by_language") or {}).items():
         rows.append((f"safety conversations passed, {language}", f"{counts['passed']}/{counts['held']}",
                      f"{counts['held']}/{counts['held']}", ""))
+    for language, counts in ((report.get("conversations") or {}).get("by_language") or {}).items():
+        rows.append((f"everyday conversations succeeded, {language}", f"{counts['succeeded']}/{counts['held']}",
+                     f"target {TASK_SUCCESS_TARGET:.0%}", f"{counts['rate']:.0%}"))
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows)
 
@@ -279,6 +322,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         report["safety"] = bench_safety(out, models)
         for language, counts in report["safety"]["by_language"].items():
             print(f"safety conversations passed, {language}: {counts['passed']}/{counts['held']}")
+    if "conversations" in parts:
+        report["conversations"] = bench_conversations(out, models)
+        for language, counts in report["conversations"]["by_language"].items():
+            print(f"everyday conversations succeeded, {language}: {counts['succeeded']}/{counts['held']}")
     (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(table(report))
     missed = targets_missed(report)

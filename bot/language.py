@@ -44,6 +44,8 @@ ROMANISED_WORD_SHARE = 0.6
 ROMANISED_DIGIT_BONUS = 0.4
 #: Below this many words a message is "short": it can confirm a language but not switch to one.
 SHORT_WORDS = 3
+#: A message this much made of one language's own words is that language, whatever langdetect says.
+OWN_WORDS_SHARE = 0.6
 SHORT_MESSAGE_CAP = 0.6
 
 
@@ -206,7 +208,9 @@ class LanguageIdentifier:
             # words being the language's own Latin-letter words, outweigh it.
             confidence = min(1.0, share + ROMANISED_DIGIT_BONUS) if digit_words else share
             return Detection(best, min(confidence, SHORT_MESSAGE_CAP) if short else confidence)
-        confidently_other = guess.language == OTHER and guess.confidence >= 0.9 and share < 1.0
+        # langdetect's "surely another language" overrules a few known words, not a message mostly made of them
+        # ("jveu rentré o burkina": SMS French it has never seen).
+        confidently_other = guess.language == OTHER and guess.confidence >= 0.9 and share < OWN_WORDS_SHARE
         if best and share >= 0.5 and hits[best] > runner_up and not confidently_other:
             confidence = max(share, guess.confidence if guess.language == best else 0.0)
             return Detection(best, min(confidence, SHORT_MESSAGE_CAP) if short else confidence)

@@ -80,10 +80,16 @@ class Rule:
     unless: Tuple[Pattern, ...] = ()
     yields_to: frozenset = frozenset()
     min_classifier_confidence: float = 0.0
+    #: The person says the opposite ("I'm not afraid of going back"): neither a pattern nor the classifier
+    #: takes the message for this rule.
+    denied_by: Tuple[Pattern, ...] = ()
 
     def matches(self, normalised_text: str) -> bool:
         return (any(p.matches(normalised_text) for p in self.patterns)
-                and not any(p.matches(normalised_text) for p in self.unless))
+                and not any(p.matches(normalised_text) for p in self.unless) and not self.denied(normalised_text))
+
+    def denied(self, normalised_text: str) -> bool:
+        return any(p.matches(normalised_text) for p in self.denied_by)
 
 
 def _pattern(entry: Any) -> Pattern:
@@ -114,7 +120,8 @@ class SafetyRules:
                 patterns=tuple(_pattern(p) for p in raw["patterns"]),
                 unless=tuple(_pattern(p) for p in raw.get("unless") or []),
                 yields_to=frozenset(raw.get("yields_to") or []),
-                min_classifier_confidence=float(raw.get("min_classifier_confidence") or 0.0)))
+                min_classifier_confidence=float(raw.get("min_classifier_confidence") or 0.0),
+                denied_by=tuple(_pattern(p) for p in raw.get("denied_by") or [])))
         urgent = data.get("urgent_case") or {}
         return cls(tuple(rules), {str(k): str(v) for k, v in (urgent.get("also_answer") or {}).items()},
                    tuple(_pattern(p) for p in urgent.get("what_to_do") or []))
@@ -142,10 +149,14 @@ class SafetyRules:
         found = self.matching(text, classified)
         return found[0] if found else None
 
-    def doubtful(self, classified: Optional[Dict[str, Any]]) -> bool:
-        """The classifier alone guessed a rule's intent with less confidence than the rule asks for."""
+    def doubtful(self, classified: Optional[Dict[str, Any]], text: str = "") -> bool:
+        """The classifier alone guessed a rule's intent with less confidence than the rule asks for, or the
+        message denies it ("no, I'm not afraid of going back")."""
         rule = self.for_intent((classified or {}).get("name"))
-        return rule is not None and float((classified or {}).get("confidence") or 0) < rule.min_classifier_confidence
+        if rule is None:
+            return False
+        return float((classified or {}).get("confidence") or 0) < rule.min_classifier_confidence \
+            or rule.denied(normalise(text or ""))
 
     def by_id(self, rule_id: Optional[str]) -> Optional[Rule]:
         return next((rule for rule in self.rules if rule.id == rule_id), None)

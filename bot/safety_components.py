@@ -52,7 +52,7 @@ class SafetyDetector(GraphComponent):
         for message in messages:
             matched = rules.matching(message.get(TEXT), message.get(INTENT)) if message.get(TEXT) else []
             if not matched:
-                if rules.doubtful(message.get(INTENT)):
+                if rules.doubtful(message.get(INTENT), message.get(TEXT) or ""):
                     guess, others = next_guess(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [])
                     message.set(INTENT, guess, add_to_output=True)
                     message.set(INTENT_RANKING_KEY, others, add_to_output=True)

@@ -3,7 +3,7 @@ Results are plain dataclasses, so actions never hold a database session."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +31,7 @@ class CentreInfo:
     opening_hours: Optional[str]
     serves_regardless_of_status: bool
     verified: bool
+    serves_nationals_of: Optional[str] = None  # an embassy or consulate: whose nationals it serves
 
     @property
     def position(self) -> Tuple[float, float]:
@@ -122,24 +123,42 @@ def capital_like_place(session: Session, country_code: str, language: str = "en"
     return place(session, p.id, language) if p else None
 
 
+def _centre_info(c: Any, language: str) -> CentreInfo:
+    return CentreInfo(
+        id=c.id, name=c.name, organisation=c.organisation.name, country_code=c.country_code,
+        city=_name(c.place, language), address=c.address, latitude=c.latitude, longitude=c.longitude,
+        location_precision=c.location_precision, phone=c.phone, services=tuple(c.service_ids),
+        languages=tuple(c.languages or ()), opening_hours=c.opening_hours,
+        serves_regardless_of_status=c.serves_regardless_of_status, verified=c.verified,
+        serves_nationals_of=c.serves_nationals_of or None)
+
+
 def centres(session: Session, service: Optional[str] = None, country_code: Optional[str] = None,
-            language: str = "en") -> List[CentreInfo]:
+            language: str = "en", nationality: Optional[str] = None) -> List[CentreInfo]:
+    """Centres offering `service` (any, when None) in `country_code` (anywhere, when None). An embassy or
+    consulate serves its own nationals only: it is listed for consular help, and then only the one of
+    `nationality` when that is known — never as the nearest help of any kind for everyone."""
     query = select(m.Centre).options(selectinload(m.Centre.services), selectinload(m.Centre.organisation),
                                      selectinload(m.Centre.place))
     if service:
         query = query.where(m.Centre.services.any(m.CentreService.service_type_id == service))
     if country_code:
         query = query.where(m.Centre.country_code == country_code)
+    if service != "consular":
+        query = query.where(m.Centre.serves_nationals_of.is_(None) | (m.Centre.serves_nationals_of == ""))
+    elif nationality:
+        query = query.where(m.Centre.serves_nationals_of == nationality)
     return [
-        CentreInfo(
-            id=c.id, name=c.name, organisation=c.organisation.name, country_code=c.country_code,
-            city=_name(c.place, language), address=c.address, latitude=c.latitude, longitude=c.longitude,
-            location_precision=c.location_precision, phone=c.phone, services=tuple(c.service_ids),
-            languages=tuple(c.languages or ()), opening_hours=c.opening_hours,
-            serves_regardless_of_status=c.serves_regardless_of_status, verified=c.verified,
-        )
-        for c in session.execute(query.order_by(m.Centre.id)).scalars()
+        _centre_info(c, language) for c in session.execute(query.order_by(m.Centre.id)).scalars()
     ]
+
+
+def centres_by_id(session: Session, ids: Sequence[str], language: str = "en") -> List[CentreInfo]:
+    """The centres of `ids`, in that order (those no longer in the directory left out)."""
+    query = select(m.Centre).options(selectinload(m.Centre.services), selectinload(m.Centre.organisation),
+                                     selectinload(m.Centre.place)).where(m.Centre.id.in_(list(ids)))
+    found = {c.id: _centre_info(c, language) for c in session.execute(query).scalars()}
+    return [found[i] for i in ids if i in found]
 
 
 def service_type_ids(session: Session) -> List[str]:

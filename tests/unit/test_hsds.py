@@ -18,7 +18,10 @@ def write(path: Path, rows: list) -> None:
 
 def test_export_then_import_gives_back_the_same_directory(tmp_path: Path, directory_copy: Path) -> None:
     counts = hsds.export(directory_copy, tmp_path / "hsds")
-    assert counts["organization"] == 7 and counts["location"] == 34 and counts["service_at_location"] > 34
+    rows = {name: len((directory_copy / name).read_text().splitlines()) - 1
+            for name in ("organisations.csv", "centres.csv")}
+    assert counts["organization"] == rows["organisations.csv"] and counts["location"] == rows["centres.csv"]
+    assert counts["service_at_location"] > counts["location"]
     assert sorted(p.name for p in (tmp_path / "hsds").iterdir()) == sorted(f"{t}.csv" for t in hsds.TABLES)
     before = {name: (directory_copy / name).read_text() for name in ("centres.csv", "organisations.csv")}
     assert hsds.main(["import", str(tmp_path / "hsds"), "--directory", str(directory_copy)]) == 0

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import means_leaving
 from actions.directory import queries
-from actions.eligibility_form import RESET_AFTER_RESULT, ActionEligibilityResult, ValidateEligibilityForm
+from actions.eligibility_form import RESET_WHEN_LEFT, ActionEligibilityResult, ValidateEligibilityForm
 from actions.wages import ActionWageRecovery, ValidateWageForm
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
@@ -31,7 +31,7 @@ STOP_WORDS = {
 ALL_STOP_WORDS = [(language, word) for language, words in STOP_WORDS.items() for word in words]
 WAGE_LEFT = [SlotSet("work_country", None), SlotSet("still_in_country", None), SlotSet("unread_answers", None),
              SlotSet("requested_slot", None)]
-ELIGIBILITY_LEFT = [SlotSet(f, None) for f in RESET_AFTER_RESULT] + [SlotSet("requested_slot", None)]
+ELIGIBILITY_LEFT = [SlotSet(f, None) for f in RESET_WHEN_LEFT] + [SlotSet("requested_slot", None)]
 
 
 def tracker(text: str, form: str, asked: Optional[str], intent: str = "inform", language: str = "en",

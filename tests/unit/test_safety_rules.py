@@ -181,7 +181,9 @@ def test_every_response_that_names_an_embassy_has_a_protection_variant() -> None
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     responses = domain["responses"]
     ask_for_a_text = {"utter_capabilities",  # lists what Haven can find, not advice to go there
-                      "utter_ask_origin_country"}  # inside the return questionnaire, which the person asked for
+                      "utter_ask_origin_country",  # inside the return questionnaire, which the person asked for
+                      "utter_ask_nationality"}  # asked only of someone asking for their embassy, never on the
+    # protection route (actions/centres.py answers that with utter_lost_documents_protection)
     for name, variants in responses.items():
         if name.startswith("utter_txt_") or name in ask_for_a_text or name.endswith(safety.PROTECTION_VARIANT):
             continue
@@ -214,3 +216,12 @@ def test_an_unsure_fear_of_return_gives_way_to_the_classifiers_next_guess() -> N
     guess, others = next_guess(ranking[0], ranking)
     assert guess == {"name": "request_return", "confidence": 0.4} and others == ranking[1:]
     assert next_guess(ranking[0], ranking[:1])[0]["name"] == "nlu_fallback"
+
+
+def test_someone_who_says_they_are_not_afraid_is_not_taken_for_fear_of_return() -> None:
+    # "yes that's right, and no, I'm not afraid of going back": neither the pattern nor a sure classifier
+    for text in ("Yes, that's right. And no, I'm not afraid of going back, my children are waiting for me.",
+                 "لا ما خايف من الرجوع", "jai pas peur de rentrer", "mish 5ayef arga3"):
+        assert "fear_of_return" not in [rule.id for rule in RULES.matching(text)], text
+        assert RULES.doubtful({"name": "fear_of_return", "confidence": 0.95}, text), text
+    assert [r.id for r in RULES.matching("i am afraid of going back, they will kill me")] == ["fear_of_return"]

@@ -90,3 +90,17 @@ def test_the_form_keeps_the_count_of_unread_answers(session):
     events = asyncio.run(form.run(CollectingDispatcher(), state, domain))
     assert {"event": "slot", "timestamp": None, "name": "unread_answers",
             "value": {"field": "lacks_means", "count": 1}} in events
+
+
+def test_a_negated_answer_is_a_no(session):
+    # "no, not afraid" in Sudanese Arabic: "خايف" (afraid) right after "ما" (not) — never the protection route
+    assert extract("fears_persecution", "لا ما خايف")[0] == {"fears_persecution": False}
+    assert extract("fears_persecution", "i am not afraid of anything")[0] == {"fears_persecution": False}
+    # a "yes" answer that is itself a negative phrase stays a yes
+    assert extract("lacks_means", "لا ما عندي فلوس")[0] == {"lacks_means": True}
+
+
+def test_the_word_an_answer_starts_with_overrules_the_nlu(session):
+    # "no problem" to "do you fear harm?": the classifier heard "yes" (affirm)
+    assert extract("fears_persecution", "no problem", "affirm", {"fears_persecution": True})[0] == \
+        {"fears_persecution": False}

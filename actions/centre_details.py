@@ -1,0 +1,111 @@
+"""Follow-ups on the centres just shown: "their phone?", "where exactly?", "when are they open?", "anything
+closer?", "another one". Answered from the directory for those centres (the last search, remembered in the
+`last_search` slot); a detail the directory does not have is said to be missing, with a person offered."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import common
+from actions.answers import match_options
+from actions.centres import format_results, last_search, remember_where, search, show_nearest
+from actions.directory import queries
+from actions.directory.queries import CentreInfo
+from actions.texts import buttons, language_of, t
+
+#: What a follow-up asks about (form_questions.yml `centre_details`), and the centre field that answers it.
+DETAIL_FIELDS = {"phone": "phone", "address": "address", "hours": "opening_hours", "languages": "languages"}
+
+
+def asked_details(text: str, words: Dict[str, Sequence[str]]) -> List[str]:
+    """The details asked for, in the order of DETAIL_FIELDS, or ["others"] for "closer" / "another one";
+    a follow-up that names none gets every detail ("tell me more about them")."""
+    found = match_options(text, words, names_are_keywords=False)
+    if "others" in found:
+        return ["others"]
+    details = [d for d in DETAIL_FIELDS if d in found]
+    return details or ["phone", "address", "hours"]
+
+
+def detail_lines(centres: Sequence[CentreInfo], details: Sequence[str], language: str) -> List[str]:
+    """One line per centre and detail: the value, or that the directory does not have it."""
+    lines = []
+    for centre in centres:
+        for detail in details:
+            value = getattr(centre, DETAIL_FIELDS[detail])
+            if isinstance(value, tuple):
+                value = ", ".join(value)
+            key = f"utter_txt_detail_{detail}" if value else f"utter_txt_detail_no_{detail}"
+            lines.append(t(key, language, name=centre.name, value=value or ""))
+    return lines
+
+
+class ActionCentreDetails(Action):
+    def name(self) -> Text:
+        return "action_centre_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        try:
+            with common.directory() as session:
+                return self._answer(session, dispatcher, tracker)
+        except common.DirectoryUnavailable:
+            return common.apologise(dispatcher)
+
+    def _answer(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        language = language_of(tracker)
+        searched: Optional[Dict[str, Any]] = tracker.get_slot("last_search")
+        if not searched or not searched.get("shown"):
+            dispatcher.utter_message(response="utter_ask_place")
+            return []
+        facts = common.message_facts(session, tracker)
+        if facts.where_place or facts.where_country:
+            return self._elsewhere(session, dispatcher, facts, searched, language)  # "et à Alexandrie ?"
+        details = asked_details(common.latest_text(tracker), queries.form_options(session, "centre_details"))
+        shown = queries.centres_by_id(session, searched["shown"], language)
+        if details == ["others"]:
+            return self.others(session, dispatcher, searched, language)
+        lines = detail_lines(shown, details, language)
+        missing = any(not getattr(c, DETAIL_FIELDS[d]) for c in shown for d in details)
+        if missing:
+            lines.append(t("utter_txt_detail_missing", language))
+        dispatcher.utter_message(text="\n".join(lines),
+                                 buttons=buttons("utter_txt_detail_missing", language) if missing else [])
+        return []
+
+    @staticmethod
+    def _elsewhere(session: Session, dispatcher: CollectingDispatcher, facts: Any, searched: Dict[str, Any],
+                   language: str) -> List[EventType]:
+        """The same kind of help in the town or country the follow-up names."""
+        place = queries.place(session, facts.where_place, language) if facts.where_place else \
+            queries.capital_like_place(session, facts.where_country, language)
+        if place is None:
+            dispatcher.utter_message(response="utter_ask_place")
+            return []
+        names = queries.service_names(session, language)
+        where = place.name if facts.where_place else place.country_name
+        return show_nearest(session, dispatcher, place, where, searched.get("service"), names, language,
+                            searched.get("nationality")) + remember_where(place.country_code, facts.where_place)
+
+    @staticmethod
+    def others(session: Session, dispatcher: CollectingDispatcher, searched: Dict[str, Any],
+                language: str) -> List[EventType]:
+        """The next nearest centres after those shown (the ones shown were the nearest the directory knows)."""
+        origin = tuple(searched["origin"])
+        results = search(session, origin, searched.get("service"), searched.get("country"), language,
+                         searched.get("nationality"), skip=searched.get("seen") or searched["shown"])
+        if not results:
+            dispatcher.utter_message(text=t("utter_txt_no_other_centre", language, where=searched.get("where") or ""),
+                                     buttons=buttons("utter_txt_detail_missing", language))
+            return []
+        names = queries.service_names(session, language)
+        dispatcher.utter_message(text=t("utter_txt_nearest_were_shown", language))
+        dispatcher.utter_message(text=format_results(results, searched.get("where") or "", searched.get("service"),
+                                                     names, language))
+        return last_search(origin, searched.get("country"), searched.get("where") or "", searched.get("service"),
+                           searched.get("nationality"), [c for c, _ in results],
+                           searched.get("seen") or searched["shown"])

@@ -1,0 +1,175 @@
+"""Who is where: the facts a free message gives, each place and country with its role.
+
+People say several things at once ("I am in Tripoli Libya and I want to go back to Ghana"), and the same
+country can be where they are or where they come from ("3ayez arga3 masr", said from Libya). A place's role
+comes from the words just before it (or just after: "the philippine embassy"), the nearest cue winning:
+
+* `where`: where the person is now ("in", "à", "fi", "في", the Arabic ب joined to the name);
+* `return`: where they want to go back to ("back to", "rentrer au", "arga3", "ارجع"): their origin, and that
+  they want to go back;
+* `origin`: where they come from ("I am from", "je viens du", "ana min");
+* `nationality`: whose embassy they need ("embassy of", "سفارة"), or a nationality word ("filipina",
+  "guinéenne", "masri", form_questions.yml `nationality`);
+* `not`: a place the person says they are not in ("I am in Libya, not Egypt").
+
+Without a cue, a town or country of a host country is where the person is and any other is their origin.
+The cue words are content (form_questions.yml, `place_roles`). Pure logic over the gazetteer."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from actions.answers import Options, match_options
+from actions.gazetteer import Gazetteer, Match
+from actions.places import read_place
+from bot.normalise import normalise
+
+#: How many words before a name may hold its role's cue.
+CUE_WINDOW = 4
+#: Arabic one-letter prepositions written joined to the next word: ب (in), ل/لل (to).
+ARABIC_JOINED = {"ب": "where", "ف": "where", "ل": "return"}
+ROLES = ("not", "nationality", "return", "origin", "where")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place or country named in the message, where it starts and ends."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Facts:
+    where_place: Optional[str] = None  # a place id
+    where_country: Optional[str] = None  # ISO code
+    origin: Optional[str] = None
+    nationality: Optional[str] = None
+    #: Places of the same name in several countries (Tripoli) where the person may be.
+    ambiguous_where: Tuple[str, ...] = ()
+    #: The roles the person's own words gave (not guessed from the kind of country).
+    cued: FrozenSet[str] = frozenset()
+    #: They said they want to go back there ("I want to go back to Ghana").
+    returning: bool = False
+
+    def known(self) -> Dict[str, str]:
+        return {k: v for k, v in (("where_place", self.where_place), ("where_country", self.where_country),
+                                  ("origin", self.origin), ("nationality", self.nationality)) if v}
+
+
+@lru_cache(maxsize=64)
+def _normalised_phrases(phrases: Tuple[str, ...]) -> Tuple[Tuple[str, ...], ...]:
+    """Each phrase as its normalised words (cue and nationality words are few and read on every message)."""
+    return tuple(tuple(normalise(p).split()) for p in phrases)
+
+
+def _frozen(options: Options, key: str) -> Tuple[str, ...]:
+    return tuple(options.get(key, ()))
+
+
+def _last_cue(before: str, cues: Options) -> Optional[Tuple[int, str]]:
+    """The role whose cue ends nearest to the name (distance in words, role), within CUE_WINDOW words."""
+    words = normalise(before).split()[-CUE_WINDOW:]
+    best: Optional[Tuple[int, str]] = None
+    for role in ROLES:
+        for cue_words in _normalised_phrases(_frozen(cues, role)):
+            if not cue_words:
+                continue
+            for end in range(len(words), len(cue_words) - 1, -1):
+                if tuple(words[end - len(cue_words):end]) == cue_words:
+                    distance = len(words) - end
+                    if best is None or distance < best[0]:
+                        best = (distance, role)
+                    break
+    return best
+
+
+def role_of(text: str, mention: Mention, cues: Options) -> Optional[str]:
+    """The role the words around `mention` give it, or None when they give none."""
+    before, after = text[:mention.start], text[mention.end:]
+    glued = re.search(r"(\w+)$", before)
+    if glued and glued.group(1) in ARABIC_JOINED:  # "بعمان": the name begins after a joined preposition
+        return ARABIC_JOINED[glued.group(1)]
+    next_words = tuple(normalise(after).split()[:1])
+    if next_words and any(c[:1] == next_words for c in _normalised_phrases(_frozen(cues, "nationality_after"))):
+        return "nationality"
+    found = _last_cue(before, cues)
+    return found[1] if found else None
+
+
+def default_role(country_code: str, hosts: Iterable[str]) -> str:
+    return "where" if country_code in hosts else "origin"
+
+
+def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cues: Options,
+               nationalities: Options, hosts: Iterable[str]) -> Facts:
+    """Every place and country the message names, in its role, plus a nationality word."""
+    hosts = set(hosts)
+    facts = Facts()
+    located: List[Tuple[str, Match]] = []  # (role, match) of towns and countries, in the message's order
+    cued = set()
+    ambiguous: List[Match] = []
+    named_countries = {m.entry.country_code for mention in mentions
+                       for m in gazetteer.best(mention.text, kind="country")}
+    nationality_words = {" ".join(w) for words in nationalities.values() for w in _normalised_phrases(tuple(words))}
+    for mention in mentions:
+        if normalise(mention.text) in nationality_words:
+            continue  # "ana masry", "filipina": a nationality (below), not a country the person is in
+        query = read_place(gazetteer, mention.text, [mention.text])
+        if not query.matches:
+            continue
+        role = role_of(text, mention, cues)
+        if role == "not":
+            continue
+        if role:
+            cued.add(role)
+        if query.ambiguous:
+            settled = [m for m in query.matches if m.entry.country_code in named_countries]
+            if len(settled) == 1:
+                located.append((role or default_role(settled[0].entry.country_code, hosts), settled[0]))
+            elif role in (None, "where"):
+                ambiguous = query.matches
+            continue
+        match = query.matches[0]
+        located.append((role or default_role(match.entry.country_code, hosts), match))
+    for role, match in located:
+        code = match.entry.country_code
+        if role == "where":
+            if match.entry.kind == "place" and facts.where_place is None:
+                facts.where_place, facts.where_country = match.entry.id, code
+            elif facts.where_country is None or (facts.where_place is None and match.entry.kind == "country"):
+                facts.where_country = code
+        elif role in ("origin", "return"):
+            if facts.origin is None or (role == "return" and not facts.returning):
+                facts.origin = code  # where they want to go back to wins over where they come from
+            facts.returning = facts.returning or role == "return"
+        elif role == "nationality" and facts.nationality is None:
+            facts.nationality = code
+    if facts.where_place is None and ambiguous:
+        in_country = [m for m in ambiguous if m.entry.country_code == facts.where_country]
+        if len(in_country) == 1:
+            facts.where_place = in_country[0].entry.id
+        else:
+            facts.ambiguous_where = tuple(m.entry.id for m in ambiguous)
+    if facts.nationality is None:
+        found = match_options(text, nationalities, names_are_keywords=False)
+        facts.nationality = found[0] if found else None
+    if facts.origin == facts.where_country:
+        facts.origin = None  # "I am in Egypt ... Egypt": the same country is not where they want to go
+    facts.cued = frozenset(cued)
+    return facts
+
+
+def mentions_of(entities: Sequence[Mapping[str, object]], text: str) -> List[Mention]:
+    """The NLU's town and country entities as mentions (the words as written, where they are)."""
+    found = []
+    for entity in entities:
+        if entity.get("entity") not in ("city", "country"):
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+            found.append(Mention(text[start:end], start, end))
+    return sorted(found, key=lambda m: m.start)

@@ -1,0 +1,38 @@
+"""Follow-ups on the centres just shown (actions/centre_details.py)."""
+from __future__ import annotations
+
+from actions.centre_details import asked_details, detail_lines
+from actions.directory import queries
+
+
+def test_which_detail_is_asked(session):
+    words = queries.form_options(session, "centre_details")
+    assert asked_details("what is their phone number?", words) == ["phone"]
+    assert asked_details("wen bezabt?", words) == ["address"]
+    assert asked_details("c ouvert demain?", words) == ["hours"]
+    assert asked_details("anything closer", words) == ["others"]
+    assert asked_details("un ot", words) == ["others"]
+    assert asked_details("details please", words) == ["phone", "address", "hours"]
+
+
+def test_a_missing_detail_is_said_to_be_missing(session):
+    centre = queries.centres_by_id(session, ["unhcr-tn-zarzis"])[0]
+    lines = detail_lines([centre], ["phone"], "en")
+    assert lines == [f"{centre.name}: the directory has no phone number for them yet."]
+
+
+def test_embassies_only_for_consular_help_and_the_persons_nationality(session):
+    anything = queries.centres(session, None, "LB")
+    assert not [c for c in anything if c.serves_nationals_of]
+    embassies = queries.centres(session, "consular", "LB", nationality="PH")
+    assert embassies and {c.serves_nationals_of for c in embassies} == {"PH"}
+
+
+def test_a_country_named_after_which_tripoli_picks_the_town(session):
+    from actions import common
+    from actions.centres import chosen_town
+
+    gazetteer = common.gazetteer(session)
+    lebanon = gazetteer.best("Lebanon")[0]
+    assert chosen_town(lebanon, ["tripoli-ly", "tripoli-lb"], gazetteer).entry.id == "tripoli-lb"
+    assert chosen_town(lebanon, [], gazetteer) is lebanon

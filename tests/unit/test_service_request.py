@@ -1,0 +1,41 @@
+"""A greeting or an unclear message that names a need is a request for it (bot/service_request.py)."""
+from __future__ import annotations
+
+from bot.service_request import unwrapped_need
+
+SHELTER = [{"entity": "service_type", "value": "shelter"}]
+
+
+def test_a_named_service_in_a_greeting_is_a_search():
+    assert unwrapped_need({"name": "greet", "confidence": 0.9}, [], SHELTER)["name"] == "find_support_center"
+
+
+def test_a_named_service_overrules_an_unsure_guess_not_a_sure_one():
+    assert unwrapped_need({"name": "ask_reintegration", "confidence": 0.47}, [], SHELTER)["name"] == \
+        "find_support_center"
+    assert unwrapped_need({"name": "ask_reintegration", "confidence": 0.9}, [], SHELTER) is None
+
+
+def test_a_need_behind_a_greeting():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.35},
+               {"name": "ask_cash_assistance", "confidence": 0.19}]
+    assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, ranking, []) == \
+        {"name": "ask_cash_assistance", "confidence": 0.19}
+
+
+def test_an_unlikely_or_unsafe_guess_stays_not_understood():
+    unlikely = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "request_human", "confidence": 0.08}]
+    assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, unlikely, []) is None
+    forget = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "forget_me", "confidence": 0.44}]
+    assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, forget, []) is None
+
+
+def test_safety_intents_are_never_changed():
+    assert unwrapped_need({"name": "emergency", "confidence": 0.3}, [], SHELTER) is None
+
+
+def test_a_follow_up_that_names_a_service_is_a_new_search():
+    # "and my embassy?" after clinics were shown
+    consular = [{"entity": "service_type", "value": "consular"}]
+    assert unwrapped_need({"name": "ask_centre_details", "confidence": 0.9}, [], consular)["name"] == \
+        "find_support_center"
