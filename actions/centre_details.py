@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions import common
 from actions.answers import match_options
-from actions.centres import format_results, last_search, remember_where, search, show_nearest
+from actions.centres import known_whereabouts, remember_where, show_nearest, show_others
 from actions.directory import queries
 from actions.directory.queries import CentreInfo
 from actions.texts import buttons, language_of, t
@@ -64,11 +64,11 @@ class ActionCentreDetails(Action):
             return []
         facts = common.message_facts(session, tracker)
         if facts.where_place or facts.where_country:
-            return self._elsewhere(session, dispatcher, facts, searched, language)  # "et à Alexandrie ?"
+            return self._elsewhere(session, dispatcher, tracker, facts, searched, language)  # "et à Alexandrie ?"
         details = asked_details(common.latest_text(tracker), queries.form_options(session, "centre_details"))
         shown = queries.centres_by_id(session, searched["shown"], language)
         if details == ["others"]:
-            return self.others(session, dispatcher, searched, language)
+            return show_others(session, dispatcher, searched, language)
         lines = detail_lines(shown, details, language)
         missing = any(not getattr(c, DETAIL_FIELDS[d]) for c in shown for d in details)
         if missing:
@@ -78,11 +78,10 @@ class ActionCentreDetails(Action):
         return []
 
     @staticmethod
-    def _elsewhere(session: Session, dispatcher: CollectingDispatcher, facts: Any, searched: Dict[str, Any],
-                   language: str) -> List[EventType]:
+    def _elsewhere(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, facts: Any,
+                   searched: Dict[str, Any], language: str) -> List[EventType]:
         """The same kind of help in the town or country the follow-up names."""
-        place = queries.place(session, facts.where_place, language) if facts.where_place else \
-            queries.capital_like_place(session, facts.where_country, language)
+        place = known_whereabouts(session, tracker, language, facts)
         if place is None:
             dispatcher.utter_message(response="utter_ask_place")
             return []
@@ -90,22 +89,3 @@ class ActionCentreDetails(Action):
         where = place.name if facts.where_place else place.country_name
         return show_nearest(session, dispatcher, place, where, searched.get("service"), names, language,
                             searched.get("nationality")) + remember_where(place.country_code, facts.where_place)
-
-    @staticmethod
-    def others(session: Session, dispatcher: CollectingDispatcher, searched: Dict[str, Any],
-                language: str) -> List[EventType]:
-        """The next nearest centres after those shown (the ones shown were the nearest the directory knows)."""
-        origin = tuple(searched["origin"])
-        results = search(session, origin, searched.get("service"), searched.get("country"), language,
-                         searched.get("nationality"), skip=searched.get("seen") or searched["shown"])
-        if not results:
-            dispatcher.utter_message(text=t("utter_txt_no_other_centre", language, where=searched.get("where") or ""),
-                                     buttons=buttons("utter_txt_detail_missing", language))
-            return []
-        names = queries.service_names(session, language)
-        dispatcher.utter_message(text=t("utter_txt_nearest_were_shown", language))
-        dispatcher.utter_message(text=format_results(results, searched.get("where") or "", searched.get("service"),
-                                                     names, language))
-        return last_search(origin, searched.get("country"), searched.get("where") or "", searched.get("service"),
-                           searched.get("nationality"), [c for c, _ in results],
-                           searched.get("seen") or searched["shown"])

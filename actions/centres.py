@@ -19,7 +19,7 @@ from actions.gazetteer import Match
 from actions.geo import nearest, valid_coordinates
 from actions.facts import Facts
 from actions.places import PlaceQuery, read_place
-from actions.texts import joined, language_of, t
+from actions.texts import buttons, joined, language_of, t
 from bot.safety import PROTECTION_SLOT
 
 RESULTS = 3
@@ -125,13 +125,37 @@ def chosen_town(match: Optional[Any], choices: Sequence[str], gazetteer: Any) ->
     return Match(towns[0], match.score, match.matched) if len(towns) == 1 else match
 
 
-def known_whereabouts(session: Session, tracker: Tracker, language: str) -> Optional[Any]:
-    """Where the conversation says the person is: the town they named, else their country's main city."""
-    place_id, country = tracker.get_slot("person_place"), tracker.get_slot("host_country")
+def known_whereabouts(session: Session, tracker: Tracker, language: str, facts: Optional[Facts] = None) -> Optional[Any]:
+    """Where the person is: the town this message (`facts`) or the conversation names, else the main city of
+    the country they are in."""
+    place_id = (facts.where_place if facts else None) or tracker.get_slot("person_place")
+    country = (facts.where_country if facts else None) or tracker.get_slot("host_country")
     place = queries.place(session, place_id, language) if place_id else None
+    if place is not None and country and place.country_code != country:
+        place = None  # a town named earlier, in another country than the one this message names
     if place is None and country:
         place = queries.capital_like_place(session, country, language)
     return place
+
+
+def show_others(session: Session, dispatcher: CollectingDispatcher, searched: Dict[str, Any],
+                language: str) -> List[EventType]:
+    """The next nearest centres after those shown ("anything closer?", "un autre"): the ones shown were the
+    nearest the directory knows; when there is no other, say so and offer a person."""
+    origin = tuple(searched["origin"])
+    seen = searched.get("seen") or searched["shown"]
+    results = search(session, origin, searched.get("service"), searched.get("country"), language,
+                     searched.get("nationality"), skip=seen)
+    if not results:
+        dispatcher.utter_message(text=t("utter_txt_no_other_centre", language, where=searched.get("where") or ""),
+                                 buttons=buttons("utter_txt_detail_missing", language))
+        return []
+    names = queries.service_names(session, language)
+    dispatcher.utter_message(text=t("utter_txt_nearest_were_shown", language))
+    dispatcher.utter_message(text=format_results(results, searched.get("where") or "", searched.get("service"),
+                                                 names, language))
+    return last_search(origin, searched.get("country"), searched.get("where") or "", searched.get("service"),
+                       searched.get("nationality"), [c for c, _ in results], seen)
 
 
 def place_to_search_from(session: Session, tracker: Tracker, facts: Facts, prefer: Optional[str]) -> PlaceQuery:
@@ -222,8 +246,7 @@ class ActionFindCentres(Action):
         searched = tracker.get_slot("last_search") or {}
         if service is None and not facts.known() and searched.get("shown") and asks_for_others(session, tracker):
             # "il y a plus près ?" right after a search: the next nearest, not the same list again
-            from actions.centre_details import ActionCentreDetails
-            return ActionCentreDetails.others(session, dispatcher, searched, language)
+            return show_others(session, dispatcher, searched, language)
         prefer = tracker.get_slot("host_country")
         query = place_to_search_from(session, tracker, facts, prefer)
         if query.ambiguous:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import common
-from actions.centres import show_nearest
+from actions.centres import known_whereabouts, show_nearest
 from actions.directory import queries
 from actions.texts import language_of
 from bot.safety import PROTECTION_SLOT
@@ -25,11 +25,7 @@ def own_embassy(session: Session, dispatcher: CollectingDispatcher, tracker: Tra
     facts = common.message_facts(session, tracker)
     nationality = facts.nationality or tracker.get_slot("nationality") or facts.origin \
         or tracker.get_slot("origin_country")
-    place_id = facts.where_place or tracker.get_slot("person_place")
-    place = queries.place(session, place_id, language) if place_id else None
-    if place is None:
-        country = facts.where_country or tracker.get_slot("host_country")
-        place = queries.capital_like_place(session, country, language) if country else None
+    place = known_whereabouts(session, tracker, language, facts)
     if nationality is None or place is None or not queries.centres(session, "consular", place.country_code,
                                                                   language, nationality):
         return None

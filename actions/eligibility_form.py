@@ -11,12 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.answers import (Options, match_option, match_options, means_leaving, opening_yes_or_no, own_answer,
+from actions.answers import (Options, match_option, means_leaving, opening_yes_or_no, own_answer,
                              unsure, vulnerabilities_from)
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
-from actions.facts import Facts
-from bot.normalise import normalise
+from actions.facts import FREE_TEXT_VULNERABILITIES, free_text_answers
 from actions.places import read_place
 from actions.safety import protection_offices
 from actions.texts import buttons, joined, language_of, t
@@ -35,8 +34,6 @@ RESET_AFTER_RESULT = ["wants_return", "fears_persecution", UNREAD_SLOT, CONFIRME
                       SUMMARY_SLOT]
 #: Leaving the questions forgets every answer given in them.
 RESET_WHEN_LEFT = RESET_AFTER_RESULT + ["lacks_means", "situation", "vulnerabilities"]
-#: Vulnerabilities taken from a free message ("je suis enceinte"); others ("old", "beaten") only as answers.
-FREE_TEXT_VULNERABILITIES = {"pregnancy", "illness", "disability", "child"}
 #: At least this many facts from one free message, where the person is among them, are confirmed before
 #: going on; fewer are kept without a word and the next question comes (where the person is, first).
 FACTS_TO_CONFIRM = 2
@@ -194,39 +191,6 @@ class LeavableFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
             if tracker.slots.get(slot) != before[slot]:
                 events.append(SlotSet(slot, tracker.slots.get(slot)))
         return events
-
-
-def free_text_answers(facts: Facts, text: str, requested: Optional[str], options: Callable[[str], Options]
-                      ) -> Dict[Text, Any]:
-    """The form's answers a message gives besides the answer to the question asked (`requested`): where the
-    person is, where they want to go back to, that they want to, cannot pay, are pregnant... When the message
-    answers a country question, another country fills the other question only if the words say which it
-    is ("Mali" to "where do you want to go back to?" is not where the person is)."""
-    answering_country = requested in ("host_country", "origin_country")
-    found: Dict[Text, Any] = {}
-    if facts.where_country and requested != "host_country" and (not answering_country or "where" in facts.cued):
-        found["host_country"] = facts.where_country
-    origin = facts.origin or (facts.nationality if not answering_country else None)
-    if origin and origin != found.get("host_country") and requested != "origin_country" \
-            and (not answering_country or facts.cued & {"origin", "return"}):
-        found["origin_country"] = origin
-    if facts.returning and requested != "wants_return":
-        found["wants_return"] = True
-    plain_yes_or_no = normalise(text) in ("yes", "no")  # answers the question asked, says nothing more
-    for field in ("wants_return", "lacks_means"):
-        answer = own_answer(text, options(field), options("yes_no").get("negation", ())) \
-            if requested != field and not plain_yes_or_no else None
-        if answer is not None:
-            found[field] = answer
-    if requested != "situation":
-        situations = [s for s in match_options(text, options("situation"), names_are_keywords=False) if s != "other"]
-        if situations:
-            found["situation"] = situations[0]
-    if requested != "vulnerabilities":
-        real = sorted(set(match_options(text, options("vulnerabilities"))) & FREE_TEXT_VULNERABILITIES)
-        if real:
-            found["vulnerabilities"] = real
-    return found
 
 
 def worth_confirming(changed: List[str], requested: Optional[str]) -> bool:

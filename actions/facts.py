@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.answers import Options, match_options
+from actions.answers import Options, match_options, own_answer
 from actions.gazetteer import Gazetteer, Match
 from actions.places import read_place
 from bot.normalise import normalise
@@ -31,6 +31,8 @@ CUE_WINDOW = 4
 #: Arabic one-letter prepositions written joined to the next word: ب (in), ل/لل (to).
 ARABIC_JOINED = {"ب": "where", "ف": "where", "ل": "return"}
 ROLES = ("not", "nationality", "return", "origin", "where")
+#: Vulnerabilities taken from a free message ("je suis enceinte"); others ("old", "beaten") only as answers.
+FREE_TEXT_VULNERABILITIES = {"pregnancy", "illness", "disability", "child"}
 
 
 @dataclass(frozen=True)
@@ -173,3 +175,36 @@ def mentions_of(entities: Sequence[Mapping[str, object]], text: str) -> List[Men
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
             found.append(Mention(text[start:end], start, end))
     return sorted(found, key=lambda m: m.start)
+
+
+def free_text_answers(facts: Facts, text: str, requested: Optional[str], options: Callable[[str], Options]
+                      ) -> Dict[str, Any]:
+    """The form's answers a message gives besides the answer to the question asked (`requested`): where the
+    person is, where they want to go back to, that they want to, cannot pay, are pregnant... When the message
+    answers a country question, another country fills the other question only if the words say which it
+    is ("Mali" to "where do you want to go back to?" is not where the person is)."""
+    answering_country = requested in ("host_country", "origin_country")
+    found: Dict[str, Any] = {}
+    if facts.where_country and requested != "host_country" and (not answering_country or "where" in facts.cued):
+        found["host_country"] = facts.where_country
+    origin = facts.origin or (facts.nationality if not answering_country else None)
+    if origin and origin != found.get("host_country") and requested != "origin_country" \
+            and (not answering_country or facts.cued & {"origin", "return"}):
+        found["origin_country"] = origin
+    if facts.returning and requested != "wants_return":
+        found["wants_return"] = True
+    plain_yes_or_no = normalise(text) in ("yes", "no")  # answers the question asked, says nothing more
+    for field in ("wants_return", "lacks_means"):
+        answer = own_answer(text, options(field), options("yes_no").get("negation", ())) \
+            if requested != field and not plain_yes_or_no else None
+        if answer is not None:
+            found[field] = answer
+    if requested != "situation":
+        situations = [s for s in match_options(text, options("situation"), names_are_keywords=False) if s != "other"]
+        if situations:
+            found["situation"] = situations[0]
+    if requested != "vulnerabilities":
+        real = sorted(set(match_options(text, options("vulnerabilities"))) & FREE_TEXT_VULNERABILITIES)
+        if real:
+            found["vulnerabilities"] = real
+    return found

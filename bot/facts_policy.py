@@ -61,7 +61,7 @@ def message_facts(tracker: DialogueStateTracker) -> Dict[str, Any]:
     from actions.directory.session import open_session
 
     from actions.directory import queries
-    from actions.eligibility_form import free_text_answers
+    from actions.facts import free_text_answers
 
     try:
         with open_session() as session:

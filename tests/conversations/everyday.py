@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
 import yaml
 
-from tests.conversations.safety_matrix import TurnResult, turn_actions
+from tests.conversations.safety_matrix import TurnResult, take_turn
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).resolve().parent / "everyday"
@@ -259,12 +259,8 @@ def hold(stack: Any, scenario: Scenario, sender: Optional[str] = None,
     every = every if every is not None else centres()
     outcome, context = Outcome(scenario), Context()
     for number, turn in enumerate(scenario.turns, 1):
-        messages = stack.send(sender, turn.user)
-        tracker = stack.tracker(sender)
-        events = tracker.get("events") or []
-        result = TurnResult(messages, turn_actions(events), tracker.get("slots") or {},
-                            (tracker.get("active_loop") or {}).get("name"))
-        said = responses(events)
+        result, tracker = take_turn(stack, sender, turn.user)
+        said = responses(tracker.get("events") or [])
         outcome.transcript += [f"> {turn.user}", *(f"< {line}" for line in result.text.splitlines()),
                                f"  [{', '.join(result.actions)}] {said} "
                                f"intent={(tracker.get('latest_message') or {}).get('intent', {}).get('name')}"]

@@ -10,7 +10,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -176,6 +176,14 @@ class Outcome:
         return not self.problems
 
 
+def take_turn(stack: Any, sender: str, text: str) -> Tuple[TurnResult, Dict[str, Any]]:
+    """Send one message and read what Haven said and did (and the stored conversation after it)."""
+    messages = stack.send(sender, text)
+    tracker = stack.tracker(sender)
+    return TurnResult(messages, turn_actions(tracker.get("events") or []), tracker.get("slots") or {},
+                      (tracker.get("active_loop") or {}).get("name")), tracker
+
+
 def hold(stack: Any, conversation: Conversation, sender: str) -> Outcome:
     """Hold the whole conversation against a running stack (tests.e2e.stack.Stack)."""
     outcome = Outcome(conversation)
@@ -184,10 +192,7 @@ def hold(stack: Any, conversation: Conversation, sender: str) -> Outcome:
         stack.set_hotline_open(False)
     try:
         for number, turn in enumerate(conversation.turns, 1):
-            messages = stack.send(sender, turn.user)
-            tracker = stack.tracker(sender)
-            result = TurnResult(messages, turn_actions(tracker.get("events") or []), tracker.get("slots") or {},
-                                (tracker.get("active_loop") or {}).get("name"))
+            result, _ = take_turn(stack, sender, turn.user)
             outcome.transcript += [f"> {turn.user}", *(f"< {line}" for line in result.text.splitlines()),
                                    f"  [{', '.join(result.actions)}]"]
             outcome.problems += [f"turn {number} ({turn.user[:40]!r}): {p}" for p in check(turn, result)]

@@ -9,8 +9,8 @@ import pytest
 
 from actions import common
 from actions.directory import queries
-from actions.eligibility_form import free_text_answers, worth_confirming
-from actions.facts import Mention, read_facts
+from actions.eligibility_form import worth_confirming
+from actions.facts import Mention, free_text_answers, read_facts
 from bot.facts_policy import remembered
 from bot.normalise import normalise
 
