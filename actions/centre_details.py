@@ -19,6 +19,11 @@ from actions.texts import buttons, language_of, t
 
 #: What a follow-up asks about (form_questions.yml `centre_details`), and the centre field that answers it.
 DETAIL_FIELDS = {"phone": "phone", "address": "address", "hours": "opening_hours", "languages": "languages"}
+#: Each detail's line: (the directory has it, it does not).
+DETAIL_TEXTS = {"phone": ("utter_txt_detail_phone", "utter_txt_detail_no_phone"),
+                "address": ("utter_txt_detail_address", "utter_txt_detail_no_address"),
+                "hours": ("utter_txt_detail_hours", "utter_txt_detail_no_hours"),
+                "languages": ("utter_txt_detail_languages", "utter_txt_detail_no_languages")}
 
 
 def asked_details(text: str, words: Dict[str, Sequence[str]]) -> List[str]:
@@ -39,7 +44,7 @@ def detail_lines(centres: Sequence[CentreInfo], details: Sequence[str], language
             value = getattr(centre, DETAIL_FIELDS[detail])
             if isinstance(value, tuple):
                 value = ", ".join(value)
-            key = f"utter_txt_detail_{detail}" if value else f"utter_txt_detail_no_{detail}"
+            key = DETAIL_TEXTS[detail][0 if value else 1]
             lines.append(t(key, language, name=centre.name, value=value or ""))
     return lines
 

@@ -15,7 +15,7 @@ from actions.answers import (Options, match_option, means_leaving, opening_yes_o
                              unsure, vulnerabilities_from)
 from actions.directory import queries
 from actions.eligibility import Outcome, form_slots, outcome, questions_still_needed
-from actions.facts import FREE_TEXT_VULNERABILITIES, free_text_answers
+from actions.facts import free_text_answers
 from actions.places import read_place
 from actions.safety import protection_offices
 from actions.texts import buttons, joined, language_of, t
@@ -30,6 +30,11 @@ UNREAD_SLOT = "unread_answers"
 #: Facts taken from what the person wrote freely ("I am in Sabha, I want to go back to Mali, no money") are
 #: confirmed in one line before the questions go on; these slots hold what awaits confirmation and the line.
 CONFIRMED_SLOT, TO_CONFIRM_SLOT, SUMMARY_SLOT = "facts_confirmed", "facts_to_confirm", "facts_summary"
+#: The question Rasa asks for CONFIRMED_SLOT (utter_ask_<slot>), with the line in SUMMARY_SLOT.
+CONFIRM_QUESTION = "utter_ask_facts_confirmed"
+#: How each vulnerability taken from a free message is said back (FREE_TEXT_VULNERABILITIES).
+VULNERABILITY_FACTS = {"pregnancy": "utter_txt_fact_pregnancy", "illness": "utter_txt_fact_illness",
+                       "disability": "utter_txt_fact_disability", "child": "utter_txt_fact_child"}
 RESET_AFTER_RESULT = ["wants_return", "fears_persecution", UNREAD_SLOT, CONFIRMED_SLOT, TO_CONFIRM_SLOT,
                       SUMMARY_SLOT]
 #: Leaving the questions forgets every answer given in them.
@@ -218,8 +223,8 @@ def facts_summary(values: Dict[Text, Any], fields: List[str], place_name: Option
     if "lacks_means" in fields:
         parts.append(t("utter_txt_fact_no_means" if values["lacks_means"] else "utter_txt_fact_means", language))
     for vulnerability in values.get("vulnerabilities") or [] if "vulnerabilities" in fields else []:
-        if vulnerability in FREE_TEXT_VULNERABILITIES:
-            parts.append(t(f"utter_txt_fact_{vulnerability}", language))
+        if vulnerability in VULNERABILITY_FACTS:
+            parts.append(t(VULNERABILITY_FACTS[vulnerability], language))
     return joined(parts, language)
 
 

@@ -110,3 +110,10 @@ def test_facts_are_confirmed_when_several_and_where_the_person_is_among_them():
 def test_the_rasa_side_keeps_only_host_countries_as_where_the_person_is(facts_of):
     assert "host_country" not in remembered(facts_of("I am back in Ethiopia now"), common.HOST_COUNTRIES)
     assert remembered(facts_of("ana masry f tarablos libya"), common.HOST_COUNTRIES)["host_country"] == "LY"
+
+
+def test_every_vulnerability_taken_in_passing_can_be_said_back():
+    from actions.eligibility_form import VULNERABILITY_FACTS
+    from actions.facts import FREE_TEXT_VULNERABILITIES
+
+    assert set(VULNERABILITY_FACTS) == FREE_TEXT_VULNERABILITIES
