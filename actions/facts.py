@@ -136,7 +136,10 @@ def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cue
                 ambiguous = query.matches
             continue
         match = query.matches[0]
-        located.append((role or default_role(match.entry.country_code, hosts), match))
+        role = role or default_role(match.entry.country_code, hosts)
+        if role == "where" and match.entry.country_code not in hosts:
+            role = "origin"  # "rentrer chez moi au Mali", "back in Ethiopia": home, not where Haven's people are
+        located.append((role, match))
     for role, match in located:
         code = match.entry.country_code
         if role == "where":

@@ -12,10 +12,10 @@ def slot(stack, user, name):
 
 def test_eligible_stranded_migrant_gets_assisted_return_and_next_step(stack, user):
     assert "Which country are you in" in stack.say(user, "I want to go home, I have nothing left here")
-    assert "go back to your home country" in stack.say(user, "I am in Libya")
-    assert "harmed or persecuted" in stack.say(user, "yes")
-    assert "pay for the journey" in stack.say(user, "no")
-    assert "describes your situation" in stack.say(user, "yes")
+    # Wanting to go home and having nothing were said in passing: not asked again (issue 21).
+    assert "harmed or persecuted" in stack.say(user, "I am in Libya")
+    assert slot(stack, user, "wants_return") is True and slot(stack, user, "lacks_means") is True
+    assert "describes your situation" in stack.say(user, "no")
     assert "You can skip" in stack.say(user, '/inform{"situation": "stranded"}')
     assert "return to" in stack.say(user, "skip")
     answer = stack.say(user, "Mali")
@@ -35,10 +35,9 @@ def test_fear_of_persecution_is_referred_to_unhcr_and_not_asked_more(stack, user
 
 
 def test_someone_who_can_pay_is_told_why_they_do_not_qualify(stack, user):
-    stack.say(user, "i want to go back home")
+    stack.say(user, "i want to go back home")  # wanting to go back: said, not asked again
     stack.say(user, "Tunisia")
-    stack.say(user, "/affirm")
-    stack.say(user, "/deny")
+    stack.say(user, "/deny")  # no fear of harm
     answer = stack.say(user, "/deny")  # can pay
     assert "don't fit" in answer and "lack the means" in answer
 
@@ -93,7 +92,7 @@ def test_emergency_answers_with_numbers_and_asks_a_person_urgently(stack, user):
 def test_a_health_question_gets_the_ambulance_number_before_the_clinics(stack, user):
     # A health question may be an emergency the model read as a question: the number comes first.
     answer = stack.say(user, '/ask_health{"city": "Cairo"}')
-    assert answer.index("ambulance 123") < answer.index("I can find a clinic")
+    assert answer.index("ambulance 123") < answer.index("health care near Cairo")  # then the clinics there
     assert slot(stack, user, "handoff_priority") is None  # a question, not an urgent handoff
 
 

@@ -47,7 +47,9 @@ def test_no_scenario_is_in_the_training_data() -> None:
                           line.strip().lstrip("- ").strip())
             if text:
                 trained.add(text.lower())
-    copied = [t.user for s in SCENARIOS for t in s.turns if len(t.user) > 12 and t.user.lower() in trained]
+    # Stock phrases of two or three words ("thank you sir", "papiers perdus") are everybody's; a message of
+    # four words or more found word for word in the training data was copied.
+    copied = [t.user for s in SCENARIOS for t in s.turns if len(t.user.split()) >= 4 and t.user.lower() in trained]
     assert not copied
 
 

@@ -14,7 +14,8 @@ def slot(stack, user, name):
 def to_the_pay_question(stack, user, first: str, country: str) -> str:
     stack.say(user, first)
     stack.say(user, country)
-    stack.say(user, "/affirm")  # wants to go back
+    if slot(stack, user, "requested_slot") == "wants_return":  # not said in the first message
+        stack.say(user, "/affirm")
     return stack.say(user, "/deny")  # no fear of harm: the next question is whether they can pay
 
 
@@ -32,7 +33,7 @@ def test_arabizi_yes_with_the_reason_is_an_answer(stack, user):
 
 
 def test_yes_followed_by_more_is_an_answer(stack, user):
-    stack.say(user, "I want to go home")
+    stack.say(user, "/request_return")  # the button: nothing said yet about going home
     question = stack.say(user, "Lebanon")
     assert "go back to your home country" in question
     stack.say(user, "yes i am in the house of madam")
