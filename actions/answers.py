@@ -14,10 +14,18 @@ Options = Mapping[str, Sequence[str]]
 _normalised = lru_cache(maxsize=8192)(normalise)
 
 
+#: Arabic writes "and" and "so" joined to the next word ("وماعندهش فلوس", "ومش خايف"): an Arabic phrase of at
+#: least this many letters is found with one of them in front too.
+JOINED_PREFIX_MIN_LETTERS = 3
+
+
 @lru_cache(maxsize=8192)
 def _whole_words(phrase: str) -> "re.Pattern[str]":
-    """The phrase, normalised, as whole words."""
-    return re.compile(rf"(?<!\w){re.escape(_normalised(phrase))}(?!\w)")
+    """The phrase, normalised, as whole words (an Arabic one also with a joined "and" / "so" before it)."""
+    normalised = _normalised(phrase)
+    arabic = "\u0600" <= normalised[:1] <= "\u06ff"
+    joined = "(?:[وف])?" if arabic and len(normalised) >= JOINED_PREFIX_MIN_LETTERS else ""
+    return re.compile(rf"(?<!\w){joined}{re.escape(normalised)}(?!\w)")
 
 
 def _contains(text: str, keyword: str) -> bool:
@@ -48,15 +56,22 @@ def match_options(text: str, options: Options, names_are_keywords: bool = True) 
 
 def own_answer(text: str, question_answers: Options, negations: Sequence[str] = ()) -> Optional[bool]:
     """A yes/no question's own answers anywhere in the text, the longest first ("jpeu pa payer" to "are
-    you unable to pay?" is yes, "no, I have no money" too); None if none is there. A "yes" answer right
-    after a negation word ("لا ما خايف", "not afraid") is a no."""
+    you unable to pay?" is yes, "no, I have no money" too); None if none is there. An answer right after a
+    negation word says the opposite ("لا ما خايف", "not afraid" is a no; "ومش معايا فلوس", "I don't have
+    money" to "are you unable to pay?" is a yes)."""
     normalised = normalise(text)
     found = match_options(text, question_answers, names_are_keywords=False)
     if not found:
         return None
-    if found[0] == "yes" and negations and _negated(normalised, question_answers.get("yes", ()), negations):
-        return False
-    return found[0] == "yes"
+    answer = found[0] == "yes"
+    if negations and _negated(normalised, question_answers.get(found[0], ()), negations):
+        return not answer
+    return answer
+
+
+#: Arabic joins "and" / "so" to the next word ("ومش خايف", "فما عندي"): a negation word with one of these
+#: before it is still a negation word.
+JOINED_CONJUNCTIONS = ("و", "ف")
 
 
 def _negated(normalised: str, keywords: Sequence[str], negations: Sequence[str]) -> bool:
@@ -70,7 +85,10 @@ def _negated(normalised: str, keywords: Sequence[str], negations: Sequence[str])
         return False  # "ما عندي فلوس", "no money" already say no to something: a "yes" as they stand
     match = _whole_words(keyword).search(normalised)
     before = normalised[:match.start()].split() if match else []
-    return bool(before) and before[-1] in negation_words
+    if not before:
+        return False
+    word = before[-1]
+    return word in negation_words or (word[:1] in JOINED_CONJUNCTIONS and word[1:] in negation_words)
 
 
 def opening_yes_or_no(text: str, general: Options) -> Optional[bool]:

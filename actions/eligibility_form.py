@@ -279,21 +279,30 @@ class ValidateEligibilityForm(LeavableFormValidation):
                 facts = common.message_facts(session, tracker)
                 found = free_text_answers(facts, common.latest_text(tracker), requested, self._options)
                 changed = [f for f in FORM_FIELDS if f in found and found[f] != before.get(f)]
+                agreed = requested == CONFIRMED_SLOT and self._agreed(tracker)
+                if agreed:
+                    # "Yes that's right, and we fear nothing in Egypt": what was just confirmed stands; only what
+                    # the message adds is taken.
+                    changed = [f for f in changed if f not in (before.get(TO_CONFIRM_SLOT) or [])]
                 extra: Dict[Text, Any] = {**{f: found[f] for f in changed}}
-                if facts.where_place and facts.where_place != before.get("person_place"):
+                if facts.where_place and facts.where_place != before.get("person_place") and not agreed:
                     extra["person_place"] = facts.where_place
                 if facts.nationality and facts.nationality != before.get("nationality"):
                     extra["nationality"] = facts.nationality
-                if requested == CONFIRMED_SLOT and changed:
+                corrects = requested == CONFIRMED_SLOT and bool(changed) and not agreed
+                if agreed and changed:
+                    # "Yes, that's right, and I'm not afraid": the facts are confirmed and the new ones taken.
+                    extra.update({CONFIRMED_SLOT: True, TO_CONFIRM_SLOT: None})
+                if corrects:
                     # A correction ("no, I am in Libya, not Egypt") replaces what it corrects, nothing else.
                     extra.update({f: before.get(f) for f in before.get(TO_CONFIRM_SLOT) or [] if f not in changed})
-                if requested == CONFIRMED_SLOT and changed:
+                if corrects:
                     # A correction is the person's own statement: said back in one line, then the questions go on.
                     values = {**tracker.slots, **extra}
                     extra.update({CONFIRMED_SLOT: True, TO_CONFIRM_SLOT: None})
                     dispatcher.utter_message(response="utter_facts_noted", facts=self._summary(
                         session, values, [f for f in FORM_FIELDS if f in changed], language_of(tracker)))
-                elif worth_confirming(changed, requested):
+                elif requested != CONFIRMED_SLOT and worth_confirming(changed, requested):
                     values = {**tracker.slots, **extra}
                     to_confirm = [f for f in FORM_FIELDS if values.get(f) is not None and f in changed]
                     extra.update({TO_CONFIRM_SLOT: to_confirm, CONFIRMED_SLOT: None,
@@ -314,15 +323,23 @@ class ValidateEligibilityForm(LeavableFormValidation):
         return facts_summary(values, fields, place_info.name if place_info else None,
                              lambda code: queries.country_name(session, code, language) or code, language)
 
+    def _confirmation(self, tracker: Tracker) -> Optional[bool]:
+        """The yes or no said to the confirmation line: the word the answer starts with ("eh sa7 w la2 mish
+        5ayef": yes), else the NLU's affirm or deny; None for neither (a correction)."""
+        answer = opening_yes_or_no(common.latest_text(tracker), self._options("yes_no"))
+        if answer is None:
+            answer = {"affirm": True, "deny": False}.get(common.latest_intent(tracker) or "")
+        return answer
+
+    def _agreed(self, tracker: Tracker) -> bool:
+        return self._confirmation(tracker) is True
+
     async def extract_facts_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
         """Yes: the questions go on. No: the facts taken from the message are asked one by one."""
         if not answering(tracker, CONFIRMED_SLOT):
             return {}
-        text, general = common.latest_text(tracker), self._options("yes_no")
-        answer = opening_yes_or_no(text, general)  # "eh sa7 w la2 mish 5ayef": the first word answers
-        if answer is None:
-            answer = {"affirm": True, "deny": False}.get(common.latest_intent(tracker) or "")
+        answer = self._confirmation(tracker)
         if answer is None:
             return {}  # a correction or other facts: read by the free-text step, confirmed again
         if answer:

@@ -106,6 +106,11 @@ def default_role(country_code: str, hosts: Iterable[str]) -> str:
     return "where" if country_code in hosts else "origin"
 
 
+def _qualifies(text: str, town: "Mention", country: "Mention") -> bool:
+    """Whether the country comes right after the town, with at most a comma between ("Tripoli, Libya")."""
+    return town.end <= country.start and not text[town.end:country.start].strip(" ,،-–/()")
+
+
 def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cues: Options,
                nationalities: Options, hosts: Iterable[str]) -> Facts:
     """Every place and country the message names, in its role, plus a nationality word."""
@@ -117,13 +122,20 @@ def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cue
     named_countries = {m.entry.country_code for mention in mentions
                        for m in gazetteer.best(mention.text, kind="country")}
     nationality_words = {" ".join(w) for words in nationalities.values() for w in _normalised_phrases(tuple(words))}
+    previous: Optional[Tuple[Mention, Optional[str], str]] = None  # the last town or country read: its role, kind
     for mention in mentions:
         if normalise(mention.text) in nationality_words:
             continue  # "ana masry", "filipina": a nationality (below), not a country the person is in
         query = read_place(gazetteer, mention.text, [mention.text])
         if not query.matches:
             continue
+        kind = query.matches[0].entry.kind
         role = role_of(text, mention, cues)
+        if previous and kind == "country" and previous[2] == "place" and _qualifies(text, previous[0], mention):
+            role = previous[1]  # "tripoli libya", "Tripoli, Lebanon": the country of the town just named
+        elif role == "nationality" and kind == "place":
+            role = "where"  # "the embassy for Tripoli": a town is never a nationality
+        previous = (mention, role, kind)
         if role == "not":
             continue
         if role:
@@ -202,6 +214,12 @@ def free_text_answers(facts: Facts, text: str, requested: Optional[str], options
             if requested != field and not plain_yes_or_no else None
         if answer is not None:
             found[field] = answer
+    fear = own_answer(text, options("fears_persecution"), options("yes_no").get("negation", ())) \
+        if requested != "fears_persecution" and not plain_yes_or_no else None
+    if fear is False:
+        # "yes that's right, and I'm not afraid of going back": only a denial is taken in passing; a stated
+        # fear is the safety rules' to answer (bot/safety.py, the protection route), never a form answer.
+        found["fears_persecution"] = False
     if requested != "situation":
         situations = [s for s in match_options(text, options("situation"), names_are_keywords=False) if s != "other"]
         if situations:

@@ -36,8 +36,9 @@ class ValidateWageForm(LeavableFormValidation):
 
     async def extract_work_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("work_country") is None and tracker.get_slot("requested_slot") is None:
-            # The message that started the form may already say where ("my boss in Benghazi...").
+        if tracker.get_slot("requested_slot") is None:
+            # The message that started the form may already say where ("my boss in Benghazi..."); it wins over
+            # the country remembered from an earlier answer.
             if common.latest_entities(tracker, "country") or common.latest_entities(tracker, "city"):
                 found = extract_country(tracker, CollectingDispatcher(), "work_country")
                 return found if found.get("work_country") else {}
@@ -88,9 +89,11 @@ class ActionWageRecovery(Action):
                 avenues = [a for a in avenues if a.kind not in OWN_STATE_AVENUES]
         except common.DirectoryUnavailable:
             return common.apologise(dispatcher)
+        # Where the person worked and whether they left stay known (asked again they would be "facts asked
+        # again"); a new question about wages naming another country replaces them (validate_wage_form).
         if not avenues:
             dispatcher.utter_message(response="utter_no_wage_info", country=name)
-            return reset
+            return []
         dispatcher.utter_message(text=format_avenues(name, avenues, has_left, language),
                                  buttons=buttons("utter_txt_wage_next", language))
-        return reset
+        return []

@@ -7,7 +7,10 @@ would get "say it in other words", the greeting menu or a guess. After the fallb
 * a message that names a kind of help (a shelter, legal aid, an embassy) the entity extractor found, and that
   the classifier took for a greeting, an unclear message or a guess it is not sure of, is a search for it;
 * an unclear message whose best guess, once greetings and small talk are set aside, is a need (a doctor, food,
-  going home...) with at least NEED_FLOOR confidence is that need.
+  going home, a detail of the centres just shown: "عندهم نمرة؟") with at least NEED_FLOOR confidence is that need;
+* a greeting or an unclear message that says the person wants to go back, in the questionnaire's own answer
+  words (`options.wants_return` in data/directory/form_questions.yml: "dair arga3", "nebi nraja3", "il veut
+  rentrer"), is a request to go back.
 
 Safety intents are never changed here (bot/safety_components.py decides those before)."""
 from __future__ import annotations
@@ -19,7 +22,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -32,13 +35,35 @@ WRAPPING_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope", "thank", "goodbye", "
 #: Needs a wrapped message may be taken for.
 NEEDS = {"find_support_center", "ask_health", "ask_cash_assistance", "request_return", "ask_return_steps",
          "ask_wage_recovery", "request_human", "lost_documents", "ask_evacuation", "ask_family_tracing",
-         "ask_visa_status", "ask_reintegration"}
+         "ask_visa_status", "ask_reintegration", FOLLOW_UP_INTENT}
 #: A named service overrules a guess below this confidence.
 SURE = 0.6
 #: A need set free from its wrapping must still be this likely.
 NEED_FLOOR = 0.15
 #: Never changed: the safety rules and the classifier's safety intents decide them.
 SAFETY_INTENTS = {"emergency", "report_exploitation", "fear_of_return", "forget_me", "ask_privacy"}
+RETURN_INTENT = "request_return"
+WAGES_INTENT = "ask_wage_recovery"
+#: Intents a stated wish to go back overrules: nothing in them is an answer to a question.
+UNCLEAR_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope"}
+
+
+def states_return_wish(text: str) -> bool:
+    """The message says, in the questionnaire's answer words and not negated, that someone wants to go back.
+    The words are the directory's (editors change them without training); unreadable directory: no."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from actions.answers import own_answer
+    from actions.directory import queries
+    from actions.directory.session import open_session
+
+    try:
+        with open_session() as session:
+            words = queries.form_options(session, "wants_return")
+            negations = queries.form_options(session, "yes_no").get("negation", ())
+    except SQLAlchemyError:
+        return False
+    return own_answer(text, words, negations) is True
 
 
 def names_service(entities: Optional[List[Dict[str, Any]]]) -> bool:
@@ -46,7 +71,7 @@ def names_service(entities: Optional[List[Dict[str, Any]]]) -> bool:
 
 
 def unwrapped_need(intent: Dict[str, Any], ranking: List[Dict[str, Any]],
-                   entities: Optional[List[Dict[str, Any]]]) -> Optional[Dict[str, Any]]:
+                   entities: Optional[List[Dict[str, Any]]], text: str = "") -> Optional[Dict[str, Any]]:
     """The intent the message should be taken as, or None to leave it as the classifier said."""
     name, confidence = (intent or {}).get("name"), (intent or {}).get("confidence") or 0.0
     if name in SAFETY_INTENTS:
@@ -55,6 +80,11 @@ def unwrapped_need(intent: Dict[str, Any], ranking: List[Dict[str, Any]],
                                                               or name == FOLLOW_UP_INTENT):
         found = next((r.get("confidence") for r in ranking if r.get("name") == SEARCH_INTENT), 0.0)
         return {"name": SEARCH_INTENT, "confidence": found}
+    if name in UNCLEAR_INTENTS | {WAGES_INTENT} and text and states_return_wish(text):
+        # Unpaid wages and going home in one message: the return questions come first (whether the person
+        # has left decides the wage avenues too); the wages are offered with the result.
+        found = next((r.get("confidence") for r in ranking if r.get("name") == RETURN_INTENT), 0.0)
+        return {"name": RETURN_INTENT, "confidence": found}
     if name != NLU_FALLBACK:
         return None
     guesses = [r for r in ranking if r.get("name") not in WRAPPING_INTENTS]
@@ -74,7 +104,8 @@ class ServiceRequestDetector(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            need = unwrapped_need(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], message.get(ENTITIES))
+            need = unwrapped_need(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], message.get(ENTITIES),
+                                  message.get(TEXT) or "")
             if need is not None:
                 message.set(INTENT, need, add_to_output=True)
         return messages

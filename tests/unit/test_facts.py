@@ -117,3 +117,26 @@ def test_every_vulnerability_taken_in_passing_can_be_said_back():
     from actions.facts import FREE_TEXT_VULNERABILITIES
 
     assert set(VULNERABILITY_FACTS) == FREE_TEXT_VULNERABILITIES
+
+
+def test_a_country_right_after_a_town_is_the_towns_country(facts_of):
+    # "embassy for" is a nationality cue, but a town is never a nationality, and "libya" qualifies the town
+    facts = facts_of("pls where is naija embassy for tripoli libya")
+    assert (facts.where_place, facts.where_country, facts.nationality) == ("tripoli-ly", "LY", "NG")
+
+
+def test_a_denied_fear_is_taken_in_passing_a_stated_one_never(facts_of, session):
+    def answers(text: str):
+        return free_text_answers(facts_of(text), text, "facts_confirmed",
+                                 lambda field: queries.form_options(session, field))
+    assert answers("yes correct, and i am not afraid to go home")["fears_persecution"] is False
+    assert answers("ey sa7, w le mouch 5ayef")["fears_persecution"] is False
+    assert answers("ايه صح، وماهوش خايف من شي")["fears_persecution"] is False
+    assert "fears_persecution" not in answers("yes, and i am afraid to go back")  # the safety rules' to answer
+
+
+def test_arabic_and_joined_to_an_answer_and_negated_answers_of_either_kind(facts_of, session):
+    def answers(text: str):
+        return free_text_answers(facts_of(text), text, None, lambda field: queries.form_options(session, field))
+    assert answers("انا في عمان ومش معايا فلوس")["lacks_means"] is True  # "and I don't have money"
+    assert answers("يبي يروح لبلاده وماعندهش فلوس") == {"wants_return": True, "lacks_means": True}

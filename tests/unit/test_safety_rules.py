@@ -46,6 +46,9 @@ def rule_of(text: str, classified: dict | None = None) -> str | None:
     ("الكفيل حابسني في البيت", "confinement"),
     ("المدام ما بتخليني اطلع", "confinement"),
     ("el kafil 5ad el basbor", "confinement"),
+    # "and afraid" joined in Arabic, someone else's fear
+    ("ما عندي مصاري وخايف ارجع عسوريا", "fear_of_return"),
+    ("هو خايف يرجع لبلده", "fear_of_return"),
     # safe again
     ("we are safe now", "safe_now"),
     ("on est en sécurité maintenant", "safe_now"),
@@ -67,6 +70,10 @@ def test_each_rule_notices_its_messages(text: str, expected: str) -> None:
     "عايز ارجع مصر",
     "جوازي معي",
     "what can you do",
+    # a denied fear, "and" joined to the negation in Arabic
+    "ايوه صح ومش خايف ارجع",
+    "اه صح ومش خايفين من حاجة في مصر",
+    "ma 3andou flous w mouch 5ayef",
 ])
 def test_ordinary_messages_are_left_to_the_classifier(text: str) -> None:
     assert rule_of(text) is None
