@@ -57,6 +57,14 @@ def answering(tracker: Tracker, slot: str) -> bool:
         common.ANSWERED_FIRST
 
 
+def asks_something_else(tracker: Tracker) -> bool:
+    """The message names no place, shares no location and is not meant as an answer ("where is our embassy?"
+    to "in which country did you work?"): a question of its own, answered before the form goes on."""
+    names_a_place = common.latest_entities(tracker, "country") or common.latest_entities(tracker, "city")
+    return (common.latest_intent(tracker) not in ANSWER_INTENTS and not names_a_place
+            and not common.location_shared(tracker))
+
+
 def unreadable(field: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
     """An answer the form cannot read: the first time the question comes again with a hint (`hint`, a
     response); the second time in a row a person is offered as well. The slot stays empty."""
@@ -349,11 +357,13 @@ class ValidateEligibilityForm(LeavableFormValidation):
 
     async def extract_host_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
-        return extract_country(tracker, dispatcher, "host_country") if answering(tracker, "host_country") else {}
+        if not answering(tracker, "host_country") or asks_something_else(tracker):
+            return {}
+        return extract_country(tracker, dispatcher, "host_country")
 
     async def extract_origin_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
-        if not answering(tracker, "origin_country"):
+        if not answering(tracker, "origin_country") or asks_something_else(tracker):
             return {}
         return extract_country(tracker, dispatcher, "origin_country", location_answers=False)
 
@@ -376,6 +386,8 @@ class ValidateEligibilityForm(LeavableFormValidation):
         options = self._options("situation")
         value = common.latest_entity(tracker, "situation")
         value = value if value in options else match_option(common.latest_text(tracker), options)
+        if value is None and common.latest_intent(tracker) not in ANSWER_INTENTS:
+            return {}  # a question of its own ("where is my embassy?"): answered, then the question again
         if value is None:
             return unreadable("situation", "utter_choose_button", dispatcher, tracker)
         return {"situation": value}
@@ -391,6 +403,8 @@ class ValidateEligibilityForm(LeavableFormValidation):
         if common.latest_intent(tracker) == "deny":
             return {"vulnerabilities": ["none"]}
         value = vulnerabilities_from(common.latest_text(tracker), options)
+        if value is None and common.latest_intent(tracker) not in ANSWER_INTENTS:
+            return {}  # a question of its own: answered, then the question again
         if value is None:
             return unreadable("vulnerabilities", "utter_choose_button_or_skip", dispatcher, tracker)
         return {"vulnerabilities": value}

@@ -13,8 +13,8 @@ from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
 from actions.answers import match_option
-from actions.eligibility_form import (UNREAD_SLOT, LeavableFormValidation, answering, country_of_location,
-                                      extract_country, unreadable)
+from actions.eligibility_form import (ANSWER_INTENTS, UNREAD_SLOT, LeavableFormValidation, answering,
+                                      asks_something_else, country_of_location, extract_country, unreadable)
 from actions.texts import buttons, language_of, t
 from bot.safety import OWN_STATE_AVENUES, PROTECTION_SLOT
 
@@ -43,7 +43,9 @@ class ValidateWageForm(LeavableFormValidation):
                 found = extract_country(tracker, CollectingDispatcher(), "work_country")
                 return found if found.get("work_country") else {}
             return {}
-        return extract_country(tracker, dispatcher, "work_country") if answering(tracker, "work_country") else {}
+        if not answering(tracker, "work_country") or asks_something_else(tracker):
+            return {}
+        return extract_country(tracker, dispatcher, "work_country")
 
     async def extract_still_in_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
@@ -62,6 +64,8 @@ class ValidateWageForm(LeavableFormValidation):
         except common.DirectoryUnavailable:
             return {}
         answer = match_option(common.latest_text(tracker), options)
+        if answer is None and common.latest_intent(tracker) not in ANSWER_INTENTS:
+            return {}  # a question of its own ("where is our embassy?"): answered, then the form goes on
         if answer is None:
             return unreadable("still_in_country", "utter_choose_button", dispatcher, tracker)
         return {"still_in_country": answer == "yes"}

@@ -76,15 +76,18 @@ def unwrapped_need(intent: Dict[str, Any], ranking: List[Dict[str, Any]],
     name, confidence = (intent or {}).get("name"), (intent or {}).get("confidence") or 0.0
     if name in SAFETY_INTENTS:
         return None
-    if names_service(entities) and name != SEARCH_INTENT and (name in WRAPPING_INTENTS or confidence < SURE
-                                                              or name == FOLLOW_UP_INTENT):
-        found = next((r.get("confidence") for r in ranking if r.get("name") == SEARCH_INTENT), 0.0)
-        return {"name": SEARCH_INTENT, "confidence": found}
     if name in UNCLEAR_INTENTS | {WAGES_INTENT} and text and states_return_wish(text):
-        # Unpaid wages and going home in one message: the return questions come first (whether the person
-        # has left decides the wage avenues too); the wages are offered with the result.
+        # "salam ana sudani fi el gahira dair arga3", unpaid wages and going home in one message: the return
+        # questions come first (whether the person has left decides the wage avenues too); the wages are
+        # offered with the result.
         found = next((r.get("confidence") for r in ranking if r.get("name") == RETURN_INTENT), 0.0)
         return {"name": RETURN_INTENT, "confidence": found}
+    if names_service(entities) and name != SEARCH_INTENT and (name in WRAPPING_INTENTS or confidence < SURE
+                                                              or name in (FOLLOW_UP_INTENT, WAGES_INTENT)):
+        # "i need a lawyer in tripoli, the agency took my money": the help asked for by name is looked for;
+        # the wage avenues stay one button away.
+        found = next((r.get("confidence") for r in ranking if r.get("name") == SEARCH_INTENT), 0.0)
+        return {"name": SEARCH_INTENT, "confidence": found}
     if name != NLU_FALLBACK:
         return None
     guesses = [r for r in ranking if r.get("name") not in WRAPPING_INTENTS]

@@ -39,3 +39,29 @@ def test_a_follow_up_that_names_a_service_is_a_new_search():
     consular = [{"entity": "service_type", "value": "consular"}]
     assert unwrapped_need({"name": "ask_centre_details", "confidence": 0.9}, [], consular)["name"] == \
         "find_support_center"
+
+
+def test_a_stated_wish_to_go_back_is_a_request_to_go_back(session):
+    # the questionnaire's own answer words (form_questions.yml), also for someone helped by the writer
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "request_return", "confidence": 0.3}]
+    for text in ("salam ana sudani fi el gahira dair arga3 el sudan", "عندي خدام من النيجر يبي يروح لبلاده",
+                 "bonjour, elle veut rentrer chez elle"):
+        assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, ranking, [], text) == \
+            {"name": "request_return", "confidence": 0.3}
+    # before a search for a service named in passing ("the hospital where I work closed")
+    assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, ranking, SHELTER,
+                          "the hospital where I work closed, I want to go home")["name"] == "request_return"
+    # wages and going home in one message: the return questions first
+    assert unwrapped_need({"name": "ask_wage_recovery", "confidence": 0.9}, [], [],
+                          "company not pay me 3 month, i want go home")["name"] == "request_return"
+
+
+def test_a_negated_wish_or_a_sure_classifier_is_left_alone(session):
+    assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, [], [], "ma baddi erja3") is None
+    assert unwrapped_need({"name": "ask_return_steps", "confidence": 0.9}, [], [], "i want to go home, what are the steps") is None
+
+
+def test_a_lawyer_asked_for_by_name_with_a_wage_question_is_a_search():
+    assert unwrapped_need({"name": "ask_wage_recovery", "confidence": 0.9}, [],
+                          [{"entity": "service_type", "value": "legal_aid"}], "i need lawyer in tripoli, agency take my money")["name"] == \
+        "find_support_center"
