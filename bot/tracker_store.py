@@ -6,6 +6,10 @@ of the Rasa process's time under load, for a tracker Rasa held a moment before. 
 tracker it saved for each conversation (a bounded number of them), and the guard takes it when it is the one
 of the message it checks (same message id); otherwise it reads the database as before.
 
+On SQLite (the embedded default of `make run`) the database is put in write-ahead-log mode with `synchronous
+= NORMAL`, SQLite's recommended setting for WAL: a turn's commit no longer waits for the disk (about 2 ms of
+each turn), a crash of Haven loses nothing, a power cut can lose the last turns but never corrupts the file.
+
 Configured in endpoints.yml (`tracker_store: type: bot.tracker_store.RememberingSQLTrackerStore`); every
 setting of Rasa's SQL tracker store (SQLite, PostgreSQL) works unchanged."""
 from __future__ import annotations
@@ -15,14 +19,32 @@ from typing import Any, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 #: Conversations whose last saved tracker is kept: more than the turns one process has in flight at once.
 REMEMBERED = 1024
 
 
+def use_write_ahead_log(engine: Engine) -> None:
+    """SQLite only: WAL mode (kept in the file) and `synchronous = NORMAL` on every connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def on_connect(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+
+
 class RememberingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        use_write_ahead_log(self.engine)
         self._just_saved: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:

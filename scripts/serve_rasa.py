@@ -3,7 +3,8 @@
 `rasa run --auth-token T` shows T to every user of the machine (`ps`, /proc/<pid>/cmdline). This runs the same
 Rasa CLI in-process and hands it the token from HAVEN_RASA_TOKEN (else var/rasa-token): the process's
 visible command line never holds it. Every other argument is passed to `rasa run` unchanged. It also puts in
-place bot.action_response_validation (the same check of the action server's answers, compiled once).
+place bot.action_response_validation (the same check of the action server's answers, compiled once) and
+bot.rasa_speedups (Rasa's graph walk and event-class lookups done once per model, not every turn).
 
     python -m scripts.serve_rasa --enable-api --model models/x.tar.gz --port 5005 ...
 """
@@ -28,9 +29,10 @@ def main(arguments: Optional[List[str]] = None) -> None:
     sys.argv = rasa_argv(list(sys.argv[1:] if arguments is None else arguments), token)
     from rasa.__main__ import main as rasa_main
 
-    from bot import action_response_validation
+    from bot import action_response_validation, rasa_speedups
 
     action_response_validation.install()  # the action server's answers checked by a validator built once
+    rasa_speedups.install()  # the model's graph walked and event classes looked up once, not every turn
 
     rasa_main()
 
