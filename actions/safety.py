@@ -293,13 +293,18 @@ def previous_user_intent(tracker: Tracker) -> Optional[str]:
 
 
 class ActionLowConfidence(Action):
-    """First misunderstanding: ask to rephrase. Second in a row: offer a person."""
+    """First misunderstanding: ask to rephrase. Second in a row: offer a person. An unsure follow-up on the
+    centres just shown that names one of their details is answered (actions/centre_details.py)."""
 
     def name(self) -> Text:
         return "action_low_confidence"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        from actions.centre_details import ActionCentreDetails, unclear_follow_up
+
+        if unclear_follow_up(tracker):  # "عندهم نمرة؟" right after centres were shown: their phone
+            return await ActionCentreDetails().run(dispatcher, tracker, domain)
         if previous_user_intent(tracker) == "nlu_fallback":
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("handoff_reason", "repeated_misunderstanding")]

@@ -7,7 +7,8 @@ would get "say it in other words", the greeting menu or a guess. After the fallb
 * a message that names a kind of help (a shelter, legal aid, an embassy) the entity extractor found, and that
   the classifier took for a greeting, an unclear message or a guess it is not sure of, is a search for it;
 * an unclear message whose best guess, once greetings and small talk are set aside, is a need (a doctor, food,
-  going home, a detail of the centres just shown: "عندهم نمرة؟") with at least NEED_FLOOR confidence is that need;
+  going home...) with at least NEED_FLOOR confidence is that need (an unclear follow-up on centres just shown,
+  "عندهم نمرة؟", is left to the fallback action, which knows what was shown: actions/safety.py);
 * a greeting or an unclear message that says the person wants to go back, in the questionnaire's own answer
   words (`options.wants_return` in data/directory/form_questions.yml: "dair arga3", "nebi nraja3", "il veut
   rentrer"), is a request to go back.
@@ -35,7 +36,7 @@ WRAPPING_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope", "thank", "goodbye", "
 #: Needs a wrapped message may be taken for.
 NEEDS = {"find_support_center", "ask_health", "ask_cash_assistance", "request_return", "ask_return_steps",
          "ask_wage_recovery", "request_human", "lost_documents", "ask_evacuation", "ask_family_tracing",
-         "ask_visa_status", "ask_reintegration", FOLLOW_UP_INTENT}
+         "ask_visa_status", "ask_reintegration"}
 #: A named service overrules a guess below this confidence.
 SURE = 0.6
 #: A need set free from its wrapping must still be this likely.
@@ -83,9 +84,7 @@ def unwrapped_need(intent: Dict[str, Any], ranking: List[Dict[str, Any]],
         found = next((r.get("confidence") for r in ranking if r.get("name") == RETURN_INTENT), 0.0)
         return {"name": RETURN_INTENT, "confidence": found}
     if names_service(entities) and name != SEARCH_INTENT and (name in WRAPPING_INTENTS or confidence < SURE
-                                                              or name in (FOLLOW_UP_INTENT, WAGES_INTENT)):
-        # "i need a lawyer in tripoli, the agency took my money": the help asked for by name is looked for;
-        # the wage avenues stay one button away.
+                                                              or name == FOLLOW_UP_INTENT):
         found = next((r.get("confidence") for r in ranking if r.get("name") == SEARCH_INTENT), 0.0)
         return {"name": SEARCH_INTENT, "confidence": found}
     if name != NLU_FALLBACK:
