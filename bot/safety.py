@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 URGENT_CASE_SLOT = "urgent_case"
 #: The slot that is true once the person said they fear harm at home: no return questionnaire is offered.
 PROTECTION_SLOT = "protection_route"
+#: The intent of the fear-of-return rule (its `denied_by` lifts the protection route).
+FEAR_INTENT = "fear_of_return"
 #: Where the detector writes the rule that matched.
 SAFETY_KEY = "safety"
 URGENT_FOLLOWUP_ACTION = "action_urgent_followup"
@@ -157,6 +159,11 @@ class SafetyRules:
             return False
         return float((classified or {}).get("confidence") or 0) < rule.min_classifier_confidence \
             or rule.denied(normalise(text or ""))
+
+    def denies_fear(self, text: str) -> bool:
+        """The person says they are not afraid of going back (the `denied_by` of the fear rule)."""
+        fear = self.for_intent(FEAR_INTENT)
+        return fear is not None and fear.denied(normalise(text or ""))
 
     def by_id(self, rule_id: Optional[str]) -> Optional[Rule]:
         return next((rule for rule in self.rules if rule.id == rule_id), None)

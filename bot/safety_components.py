@@ -11,14 +11,15 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.runtime_policy import RuntimePolicy
-from bot.safety import SAFETY_KEY, URGENT_CASE_SLOT, live_rules, next_action
+from bot.language_policy import first_prediction_of_turn
+from bot.safety import PROTECTION_SLOT, SAFETY_KEY, URGENT_CASE_SLOT, live_rules, next_action
 
 
 def next_guess(doubted: Dict[str, Any], ranking: List[Dict[str, Any]]) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
@@ -91,6 +92,15 @@ def deliberate(tracker: DialogueStateTracker) -> bool:
     return len(messages) > 1 and (latest.intent or {}).get("name") == (messages[-2].intent or {}).get("name")
 
 
+def lifted_protection(tracker: DialogueStateTracker, rules: Any) -> List[Event]:
+    """On the protection route, a message saying the person is not afraid of going back ("nn jai dit g PA
+    peur!!") takes them off it: their own word, like asking to go back, makes return an option again."""
+    latest = tracker.latest_message
+    if not tracker.get_slot(PROTECTION_SLOT) or latest is None or not first_prediction_of_turn(tracker):
+        return []
+    return [SlotSet(PROTECTION_SLOT, False)] if rules.denies_fear(latest.text or "") else []
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class SafetyPolicy(RuntimePolicy):
     """Predicts what the safety rules require (see `next_action`), above every other policy.
@@ -112,8 +122,10 @@ class SafetyPolicy(RuntimePolicy):
             intent=(latest.intent or {}).get("name") if latest is not None else None,
             urgent_case_open=bool(tracker.get_slot(URGENT_CASE_SLOT)), rules=rules)
         probabilities = self._default_predictions(domain)
+        events = lifted_protection(tracker, rules)
         if action is None or action not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
+            return self._prediction(probabilities, events=events)
         probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, is_no_user_prediction=tracker.active_loop_name is not None)
+        return self._prediction(probabilities, events=events,
+                                is_no_user_prediction=tracker.active_loop_name is not None)
 

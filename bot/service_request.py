@@ -45,8 +45,9 @@ NEED_FLOOR = 0.15
 SAFETY_INTENTS = {"emergency", "report_exploitation", "fear_of_return", "forget_me", "ask_privacy"}
 RETURN_INTENT = "request_return"
 WAGES_INTENT = "ask_wage_recovery"
-#: Intents a stated wish to go back overrules: nothing in them is an answer to a question.
-UNCLEAR_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope"}
+#: Intents a stated wish to go back overrules ("inform": facts given without a question, "jsui a sfax ... jveu
+#: rentré a conakry"; inside a questionnaire the form still reads the answer in the words).
+UNCLEAR_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope", "inform"}
 
 
 def states_return_wish(text: str) -> bool:

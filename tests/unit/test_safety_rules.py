@@ -232,3 +232,21 @@ def test_someone_who_says_they_are_not_afraid_is_not_taken_for_fear_of_return() 
         assert "fear_of_return" not in [rule.id for rule in RULES.matching(text)], text
         assert RULES.doubtful({"name": "fear_of_return", "confidence": 0.95}, text), text
     assert [r.id for r in RULES.matching("i am afraid of going back, they will kill me")] == ["fear_of_return"]
+
+
+def test_sms_french_denial_is_no_fear_and_lifts_the_protection_route() -> None:
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.safety_components import lifted_protection
+
+    rules = SafetyRules.load()
+    assert rule_of("non g pa peur de rentrer, ma famille é la bas") is None
+    assert rules.denies_fear("nn jai dit g PA peur!!") and not rules.denies_fear("jai peur de rentrer")
+
+    def tracker(text: str, protected: bool) -> DialogueStateTracker:
+        return DialogueStateTracker.from_events("someone", [
+            ActionExecuted("action_listen"), SlotSet("protection_route", protected), UserUttered(text)])
+    assert lifted_protection(tracker("nn jai dit g PA peur!!", True), rules) == [SlotSet("protection_route", False)]
+    assert lifted_protection(tracker("nn jai dit g PA peur!!", False), rules) == []
+    assert lifted_protection(tracker("j'ai peur, ils vont me tuer", True), rules) == []
