@@ -9,7 +9,7 @@ person in the questionnaire's own words: no money, pregnant, wants to go back), 
 sets the language: its prediction's events are applied before anything is said in the turn, without a call
 to the action server. It predicts no action.
 
-While a questionnaire is open it leaves the questionnaire's own answers (where the person is, where they want
+While the return questionnaire is open it leaves the questionnaire's own answers (where the person is, where they want
 to go back to) to the form, which confirms facts given in passing (actions/eligibility_form.py). If the
 directory cannot be read the turn goes on without it."""
 from __future__ import annotations
@@ -28,6 +28,9 @@ from bot.language_policy import first_prediction_of_turn
 from bot.runtime_policy import RuntimePolicy
 
 logger = logging.getLogger(__name__)
+#: The return questionnaire, which fills FORM_ANSWERS itself (with its confirmation): left to it while it is
+#: open. Inside the wage questions, "trablos libya" still says where the person is.
+QUESTIONNAIRE = "eligibility_form"
 #: Slots a questionnaire fills itself (with its confirmation): left to it while it is open.
 FORM_ANSWERS = {"host_country", "origin_country", "wants_return", "lacks_means", "situation", "vulnerabilities"}
 #: What a free message may also say about the person, read with the questionnaire's own answer words.
@@ -84,7 +87,7 @@ class FactsPolicy(RuntimePolicy):
         if not first_prediction_of_turn(tracker):
             return self._prediction(probabilities)
         found = message_facts(tracker)
-        if tracker.active_loop_name:
+        if tracker.active_loop_name == QUESTIONNAIRE:
             found = {slot: value for slot, value in found.items() if slot not in FORM_ANSWERS}
         known = {slot.name for slot in domain.slots}
         events: List[Event] = [SlotSet(slot, value) for slot, value in found.items()
