@@ -15,7 +15,9 @@ _normalised = lru_cache(maxsize=8192)(normalise)
 
 
 #: Arabic writes "and" and "so" joined to the next word ("وماعندهش فلوس", "ومش خايف"): an Arabic phrase of at
-#: least this many letters is found with one of them in front too.
+#: least JOINED_PREFIX_MIN_LETTERS letters is found with one of them in front too, and a negation word with one
+#: of them before it is still a negation word.
+JOINED_CONJUNCTIONS = ("و", "ف")
 JOINED_PREFIX_MIN_LETTERS = 3
 
 
@@ -24,7 +26,8 @@ def _whole_words(phrase: str) -> "re.Pattern[str]":
     """The phrase, normalised, as whole words (an Arabic one also with a joined "and" / "so" before it)."""
     normalised = _normalised(phrase)
     arabic = "\u0600" <= normalised[:1] <= "\u06ff"
-    joined = "(?:[وف])?" if arabic and len(normalised) >= JOINED_PREFIX_MIN_LETTERS else ""
+    long_enough = len(normalised) >= JOINED_PREFIX_MIN_LETTERS
+    joined = f"(?:[{''.join(JOINED_CONJUNCTIONS)}])?" if arabic and long_enough else ""
     return re.compile(rf"(?<!\w){joined}{re.escape(normalised)}(?!\w)")
 
 
@@ -67,11 +70,6 @@ def own_answer(text: str, question_answers: Options, negations: Sequence[str] = 
     if negations and _negated(normalised, question_answers.get(found[0], ()), negations):
         return not answer
     return answer
-
-
-#: Arabic joins "and" / "so" to the next word ("ومش خايف", "فما عندي"): a negation word with one of these
-#: before it is still a negation word.
-JOINED_CONJUNCTIONS = ("و", "ف")
 
 
 def _negated(normalised: str, keywords: Sequence[str], negations: Sequence[str]) -> bool:

@@ -65,6 +65,16 @@ def asks_something_else(tracker: Tracker) -> bool:
             and not common.location_shared(tracker))
 
 
+def unread_or_own_question(field: str, hint: str, dispatcher: CollectingDispatcher,
+                           tracker: Tracker) -> Dict[Text, Any]:
+    """An answer the form could not read: a message not meant as an answer ("where is my embassy?") is a
+    question of its own, left to the dialogue (answered, then the question again); anything else is
+    `unreadable`."""
+    if common.latest_intent(tracker) not in ANSWER_INTENTS:
+        return {}
+    return unreadable(field, hint, dispatcher, tracker)
+
+
 def unreadable(field: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
     """An answer the form cannot read: the first time the question comes again with a hint (`hint`, a
     response); the second time in a row a person is offered as well. The slot stays empty."""
@@ -386,10 +396,8 @@ class ValidateEligibilityForm(LeavableFormValidation):
         options = self._options("situation")
         value = common.latest_entity(tracker, "situation")
         value = value if value in options else match_option(common.latest_text(tracker), options)
-        if value is None and common.latest_intent(tracker) not in ANSWER_INTENTS:
-            return {}  # a question of its own ("where is my embassy?"): answered, then the question again
         if value is None:
-            return unreadable("situation", "utter_choose_button", dispatcher, tracker)
+            return unread_or_own_question("situation", "utter_choose_button", dispatcher, tracker)
         return {"situation": value}
 
     async def extract_vulnerabilities(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -403,10 +411,8 @@ class ValidateEligibilityForm(LeavableFormValidation):
         if common.latest_intent(tracker) == "deny":
             return {"vulnerabilities": ["none"]}
         value = vulnerabilities_from(common.latest_text(tracker), options)
-        if value is None and common.latest_intent(tracker) not in ANSWER_INTENTS:
-            return {}  # a question of its own: answered, then the question again
         if value is None:
-            return unreadable("vulnerabilities", "utter_choose_button_or_skip", dispatcher, tracker)
+            return unread_or_own_question("vulnerabilities", "utter_choose_button_or_skip", dispatcher, tracker)
         return {"vulnerabilities": value}
 
     @staticmethod

@@ -13,8 +13,8 @@ from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
 from actions.answers import match_option
-from actions.eligibility_form import (ANSWER_INTENTS, UNREAD_SLOT, LeavableFormValidation, answering,
-                                      asks_something_else, country_of_location, extract_country, unreadable)
+from actions.eligibility_form import (UNREAD_SLOT, LeavableFormValidation, answering, asks_something_else,
+                                      country_of_location, extract_country, unread_or_own_question)
 from actions.texts import buttons, language_of, t
 from bot.safety import OWN_STATE_AVENUES, PROTECTION_SLOT
 
@@ -64,10 +64,8 @@ class ValidateWageForm(LeavableFormValidation):
         except common.DirectoryUnavailable:
             return {}
         answer = match_option(common.latest_text(tracker), options)
-        if answer is None and common.latest_intent(tracker) not in ANSWER_INTENTS:
-            return {}  # a question of its own ("where is our embassy?"): answered, then the form goes on
         if answer is None:
-            return unreadable("still_in_country", "utter_choose_button", dispatcher, tracker)
+            return unread_or_own_question("still_in_country", "utter_choose_button", dispatcher, tracker)
         return {"still_in_country": answer == "yes"}
 
 
