@@ -36,26 +36,6 @@ def asked_details(text: str, words: Dict[str, Sequence[str]]) -> List[str]:
     return details or ["phone", "address", "hours"]
 
 
-#: The intent the classifier gives a follow-up on centres.
-FOLLOW_UP_INTENT = "ask_centre_details"
-
-
-def unclear_follow_up(tracker: Tracker) -> bool:
-    """An unsure message right after centres were shown, whose best guess is a follow-up on them and which
-    names one of their details in the follow-up words ("عندهم نمرة؟"): read as that follow-up."""
-    if not (tracker.get_slot("last_search") or {}).get("shown"):
-        return False
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    if not ranking or ranking[0].get("name") != FOLLOW_UP_INTENT:
-        return False
-    try:
-        with common.directory() as session:
-            words = queries.form_options(session, "centre_details")
-    except common.DirectoryUnavailable:
-        return False
-    return bool(match_options(common.latest_text(tracker), words, names_are_keywords=False))
-
-
 def detail_lines(centres: Sequence[CentreInfo], details: Sequence[str], language: str) -> List[str]:
     """One line per centre and detail: the value, or that the directory does not have it."""
     lines = []

@@ -102,18 +102,27 @@ def fields_used(programmes: Sequence[ProgrammeSpec]) -> set:
     return {c["field"] for p in programmes for crit in p.criteria for c in crit.conditions}
 
 
+#: Asked of everyone who may go back, whether or not a programme fits: fear of harm at home leads to protection
+#: (DESIGN.md, "Safety and privacy"), never to a return.
+SAFETY_QUESTION = "fears_persecution"
+
+
 def questions_still_needed(
     programmes: Sequence[ProgrammeSpec], answers: Mapping[str, Any], order: Sequence[str]
 ) -> List[str]:
     """The form's remaining questions: only fields some still-possible programme needs, in `order`.
 
-    Once every programme is ruled out (or someone fears persecution) nothing more is asked.
+    Once every programme is ruled out (or someone fears persecution) nothing more is asked, except the
+    safety question (SAFETY_QUESTION) of someone who is going back all the same: paying their own way,
+    they may still be walking into harm.
     """
     assessments = assess_all(programmes, answers)
     if any(a.refer_asylum for a in assessments):
         return []
     open_programmes = [a.programme for a in assessments if a.verdict != Verdict.NOT_ELIGIBLE]
     needed = fields_used(open_programmes)
+    if answers.get("wants_return") is not False:
+        needed.add(SAFETY_QUESTION)
     return [f for f in order if f in needed and answers.get(f) is None]
 
 

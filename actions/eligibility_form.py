@@ -23,8 +23,9 @@ from bot.safety import PROTECTION_SLOT
 
 FORM_FIELDS = ["host_country", "wants_return", "fears_persecution", "lacks_means", "situation",
                "vulnerabilities", "origin_country"]
-#: Answers forgotten after a result, so asking again asks whether they still want to go and fear nothing; what
-#: the person said about themselves (where they are and come from, money, situation, vulnerabilities) stays.
+#: Answers forgotten after a result, so asking again asks whether they still want to go; what the person said
+#: about themselves (where they are and come from, fear of going back, money, situation, vulnerabilities) stays.
+#: (Fear said later, anywhere, is the safety rules' to answer; "I am not afraid" lifts the protection route.)
 #: Where the form keeps how often in a row the question asked now got an answer it could not read.
 UNREAD_SLOT = "unread_answers"
 #: Facts taken from what the person wrote freely ("I am in Sabha, I want to go back to Mali, no money") are
@@ -35,10 +36,9 @@ CONFIRM_QUESTION = "utter_ask_facts_confirmed"
 #: How each vulnerability taken from a free message is said back (FREE_TEXT_VULNERABILITIES).
 VULNERABILITY_FACTS = {"pregnancy": "utter_txt_fact_pregnancy", "illness": "utter_txt_fact_illness",
                        "disability": "utter_txt_fact_disability", "child": "utter_txt_fact_child"}
-RESET_AFTER_RESULT = ["wants_return", "fears_persecution", UNREAD_SLOT, CONFIRMED_SLOT, TO_CONFIRM_SLOT,
-                      SUMMARY_SLOT]
+RESET_AFTER_RESULT = ["wants_return", UNREAD_SLOT, CONFIRMED_SLOT, TO_CONFIRM_SLOT, SUMMARY_SLOT]
 #: Leaving the questions forgets every answer given in them.
-RESET_WHEN_LEFT = RESET_AFTER_RESULT + ["lacks_means", "situation", "vulnerabilities"]
+RESET_WHEN_LEFT = RESET_AFTER_RESULT + ["fears_persecution", "lacks_means", "situation", "vulnerabilities"]
 #: At least this many facts from one free message, where the person is among them, are confirmed before
 #: going on; fewer are kept without a word and the next question comes (where the person is, first).
 FACTS_TO_CONFIRM = 2

@@ -34,6 +34,8 @@ from hotline.erasure import record_request
 logger = logging.getLogger(__name__)
 GUIDANCE_FILE = Path(__file__).resolve().parents[1] / "data" / "safety" / "guidance.yml"
 #: The eligibility answers a protection referral clears: the questionnaire starts afresh if asked for again.
+#: What the person said of going back: remembered, so no later question asks it again.
+FEAR_SLOT = "fears_persecution"
 ELIGIBILITY_ANSWERS = ("wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities",
                        "origin_country")
 
@@ -266,7 +268,7 @@ class ActionProtection(Action):
         except common.DirectoryUnavailable:
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
         events = [*leave_any_form(), SlotSet(PROTECTION_SLOT, True),
-                  *(SlotSet(slot, None) for slot in ELIGIBILITY_ANSWERS)]
+                  *(SlotSet(slot, None) for slot in ELIGIBILITY_ANSWERS), SlotSet(FEAR_SLOT, True)]
         return events + enqueue_and_tell(dispatcher, tracker, "protection", False, "utter_protection_handoff")
 
 
@@ -293,18 +295,14 @@ def previous_user_intent(tracker: Tracker) -> Optional[str]:
 
 
 class ActionLowConfidence(Action):
-    """First misunderstanding: ask to rephrase. Second in a row: offer a person. An unsure follow-up on the
-    centres just shown that names one of their details is answered (actions/centre_details.py)."""
+    """First misunderstanding: ask to rephrase. Second in a row: offer a person. (An unsure follow-up on the
+    centres just shown that names one of their details never gets here: bot/follow_up_policy.py.)"""
 
     def name(self) -> Text:
         return "action_low_confidence"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.centre_details import ActionCentreDetails, unclear_follow_up
-
-        if unclear_follow_up(tracker):  # "عندهم نمرة؟" right after centres were shown: their phone
-            return await ActionCentreDetails().run(dispatcher, tracker, domain)
         if previous_user_intent(tracker) == "nlu_fallback":
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("handoff_reason", "repeated_misunderstanding")]

@@ -92,13 +92,19 @@ def deliberate(tracker: DialogueStateTracker) -> bool:
     return len(messages) > 1 and (latest.intent or {}).get("name") == (messages[-2].intent or {}).get("name")
 
 
+#: The questionnaire's answer to "do you fear harm if you go back?" (actions/eligibility_form.py).
+FEAR_SLOT = "fears_persecution"
+
+
 def lifted_protection(tracker: DialogueStateTracker, rules: Any) -> List[Event]:
     """On the protection route, a message saying the person is not afraid of going back ("nn jai dit g PA
     peur!!") takes them off it: their own word, like asking to go back, makes return an option again."""
     latest = tracker.latest_message
     if not tracker.get_slot(PROTECTION_SLOT) or latest is None or not first_prediction_of_turn(tracker):
         return []
-    return [SlotSet(PROTECTION_SLOT, False)] if rules.denies_fear(latest.text or "") else []
+    if not rules.denies_fear(latest.text or ""):
+        return []
+    return [SlotSet(PROTECTION_SLOT, False), SlotSet(FEAR_SLOT, False)]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)

@@ -8,7 +8,7 @@ would get "say it in other words", the greeting menu or a guess. After the fallb
   the classifier took for a greeting, an unclear message or a guess it is not sure of, is a search for it;
 * an unclear message whose best guess, once greetings and small talk are set aside, is a need (a doctor, food,
   going home...) with at least NEED_FLOOR confidence is that need (an unclear follow-up on centres just shown,
-  "عندهم نمرة؟", is left to the fallback action, which knows what was shown: actions/safety.py);
+  "عندهم نمرة؟", is then read as a question about them by bot/follow_up_policy.py, which knows what was shown);
 * a greeting or an unclear message that says the person wants to go back, in the questionnaire's own answer
   words (`options.wants_return` in data/directory/form_questions.yml: "dair arga3", "nebi nraja3", "il veut
   rentrer"), is a request to go back.
@@ -32,7 +32,8 @@ SEARCH_INTENT = "find_support_center"
 FOLLOW_UP_INTENT = "ask_centre_details"
 SERVICE_ENTITY = "service_type"
 #: Intents that say nothing of what the person needs.
-WRAPPING_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope", "thank", "goodbye", "inform", "affirm", "deny"}
+WRAPPING_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope", "thank", "goodbye", "inform", "affirm", "deny",
+                    "ask_capabilities"}
 #: Needs a wrapped message may be taken for.
 NEEDS = {"find_support_center", "ask_health", "ask_cash_assistance", "request_return", "ask_return_steps",
          "ask_wage_recovery", "request_human", "lost_documents", "ask_evacuation", "ask_family_tracing",
@@ -44,6 +45,8 @@ NEED_FLOOR = 0.15
 #: Never changed: the safety rules and the classifier's safety intents decide them.
 SAFETY_INTENTS = {"emergency", "report_exploitation", "fear_of_return", "forget_me", "ask_privacy"}
 RETURN_INTENT = "request_return"
+#: Help after a return; a person who says they want to go back is not back yet (unless the classifier is sure).
+REINTEGRATION_INTENT = "ask_reintegration"
 WAGES_INTENT = "ask_wage_recovery"
 #: Intents a stated wish to go back overrules ("inform": facts given without a question, "jsui a sfax ... jveu
 #: rentré a conakry"; inside a questionnaire the form still reads the answer in the words).
@@ -78,7 +81,8 @@ def unwrapped_need(intent: Dict[str, Any], ranking: List[Dict[str, Any]],
     name, confidence = (intent or {}).get("name"), (intent or {}).get("confidence") or 0.0
     if name in SAFETY_INTENTS:
         return None
-    if name in UNCLEAR_INTENTS | {WAGES_INTENT} and text and states_return_wish(text):
+    unsure_after_return = name == REINTEGRATION_INTENT and confidence < SURE  # "i want go back to addis"
+    if (name in UNCLEAR_INTENTS | {WAGES_INTENT} or unsure_after_return) and text and states_return_wish(text):
         # "salam ana sudani fi el gahira dair arga3", unpaid wages and going home in one message: the return
         # questions come first (whether the person has left decides the wage avenues too); the wages are
         # offered with the result.

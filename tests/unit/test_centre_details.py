@@ -38,18 +38,5 @@ def test_a_country_named_after_which_tripoli_picks_the_town(session):
     assert chosen_town(lebanon, [], gazetteer) is lebanon
 
 
-def test_an_unsure_follow_up_naming_a_detail_is_read_as_one(session):
-    from rasa_sdk import Tracker
-
-    from actions.centre_details import unclear_follow_up
-
-    def tracker(text: str, best_guess: str, shown: bool = True) -> Tracker:
-        ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": best_guess, "confidence": 0.43}]
-        slots = {"last_search": {"shown": ["unhcr-tn-zarzis"]} if shown else None}
-        return Tracker("someone", slots, {"text": text, "intent": ranking[0], "intent_ranking": ranking,
-                                          "entities": []}, [], False, None, {}, "action_listen")
-    assert unclear_follow_up(tracker("عندهم نمرة؟", "ask_centre_details"))
-    assert not unclear_follow_up(tracker("عندهم نمرة؟", "ask_centre_details", shown=False))  # nothing shown
-    assert not unclear_follow_up(tracker("c 1 ia ?", "ask_centre_details"))  # names no detail
-    assert not unclear_follow_up(tracker("عندهم نمرة؟", "ask_privacy"))  # another best guess
+def test_another_one_asks_for_other_centres(session):
     assert asked_details("فما واحد آخر؟", queries.form_options(session, "centre_details")) == ["others"]

@@ -73,6 +73,14 @@ def test_form_skips_vulnerability_question_when_situation_already_qualifies_only
     assert asked == ["vulnerabilities", "origin_country"]
 
 
+def test_fear_is_asked_even_when_no_programme_fits(session):
+    # "I can pay my own ticket": no programme fits, but someone going home may still be walking into harm
+    programmes = queries.programmes(session)
+    can_pay = answers(host_country="LY", wants_return=True, lacks_means=False)
+    assert questions_still_needed(programmes, can_pay, ORDER) == ["fears_persecution"]
+    assert questions_still_needed(programmes, {**can_pay, "fears_persecution": False}, ORDER) == []
+
+
 def test_unanswered_programme_is_undecided(session):
     verdicts = {a.programme.id: a.verdict for a in assess_all(queries.programmes(session), answers())}
     assert set(verdicts.values()) == {Verdict.UNDECIDED}

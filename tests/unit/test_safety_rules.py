@@ -247,6 +247,7 @@ def test_sms_french_denial_is_no_fear_and_lifts_the_protection_route() -> None:
     def tracker(text: str, protected: bool) -> DialogueStateTracker:
         return DialogueStateTracker.from_events("someone", [
             ActionExecuted("action_listen"), SlotSet("protection_route", protected), UserUttered(text)])
-    assert lifted_protection(tracker("nn jai dit g PA peur!!", True), rules) == [SlotSet("protection_route", False)]
+    assert lifted_protection(tracker("nn jai dit g PA peur!!", True), rules) == [SlotSet("protection_route", False),
+                                                                               SlotSet("fears_persecution", False)]
     assert lifted_protection(tracker("nn jai dit g PA peur!!", False), rules) == []
     assert lifted_protection(tracker("j'ai peur, ils vont me tuer", True), rules) == []

@@ -56,6 +56,20 @@ def test_a_stated_wish_to_go_back_is_a_request_to_go_back(session):
                           "company not pay me 3 month, i want go home")["name"] == "request_return"
 
 
+def test_a_wish_to_go_back_is_not_a_question_about_life_after_return(session):
+    text = "i am from ethiopia, now in cairo 1 year. i want go back to addis, i have no money"
+    assert unwrapped_need({"name": "ask_reintegration", "confidence": 0.46}, [], [], text)["name"] == "request_return"
+    assert unwrapped_need({"name": "ask_reintegration", "confidence": 0.9}, [], [], text) is None
+
+
+def test_what_haven_can_do_is_no_need_but_a_need_beside_it_is(session):
+    # "what about food" after a search: torn between "what can you do" and food
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_capabilities", "confidence": 0.49},
+               {"name": "ask_cash_assistance", "confidence": 0.47}]
+    assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, ranking, [], "what about food") == \
+        {"name": "ask_cash_assistance", "confidence": 0.47}
+
+
 def test_a_negated_wish_or_a_sure_classifier_is_left_alone(session):
     assert unwrapped_need({"name": "nlu_fallback", "confidence": 0.45}, [], [], "ma baddi erja3") is None
     assert unwrapped_need({"name": "ask_return_steps", "confidence": 0.9}, [], [], "i want to go home, what are the steps") is None
