@@ -226,6 +226,8 @@ def free_text_answers(facts: Facts, text: str, requested: Optional[str], options
             found["situation"] = situations[0]
     if requested != "vulnerabilities":
         real = sorted(set(match_options(text, options("vulnerabilities"))) & FREE_TEXT_VULNERABILITIES)
+        if "child" in real and match_options(text, options("not_with_me"), names_are_keywords=False):
+            real.remove("child")  # "my children are waiting for me": not with the person; the question asks
         if real:
             found["vulnerabilities"] = real
     return found

@@ -34,8 +34,6 @@ from hotline.erasure import record_request
 logger = logging.getLogger(__name__)
 GUIDANCE_FILE = Path(__file__).resolve().parents[1] / "data" / "safety" / "guidance.yml"
 #: The eligibility answers a protection referral clears: the questionnaire starts afresh if asked for again.
-#: What the person said of going back: remembered, so no later question asks it again.
-FEAR_SLOT = "fears_persecution"
 ELIGIBILITY_ANSWERS = ("wants_return", "fears_persecution", "lacks_means", "situation", "vulnerabilities",
                        "origin_country")
 
@@ -268,7 +266,7 @@ class ActionProtection(Action):
         except common.DirectoryUnavailable:
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
         events = [*leave_any_form(), SlotSet(PROTECTION_SLOT, True),
-                  *(SlotSet(slot, None) for slot in ELIGIBILITY_ANSWERS), SlotSet(FEAR_SLOT, True)]
+                  *(SlotSet(slot, None) for slot in ELIGIBILITY_ANSWERS)]
         return events + enqueue_and_tell(dispatcher, tracker, "protection", False, "utter_protection_handoff")
 
 

@@ -37,6 +37,9 @@ REMEMBERED_SLOTS = {"where_country": "host_country", "where_place": "person_plac
                     "nationality": "nationality", "lacks_means": "lacks_means",
                     "fears_persecution": "fears_persecution", "wants_return": "wants_return",
                     "service": "service_type", "still_there": "still_in_country", "work_country": "work_country"}
+#: A stated fear of going back is remembered as the protection route (docs/SAFETY.md): the questionnaire's
+#: own answer is cleared so that a return the person asks for later asks the question again.
+FEAR_REMEMBERED = "protection_route"
 FALLBACKS = {"action_low_confidence", "action_default_fallback", "utter_rephrase"}
 #: Answers given by a response (any of these in the turn).
 ANSWER_RESPONSES = {
@@ -178,6 +181,8 @@ def check(turn: Turn, result: TurnResult, said: Sequence[str], language: str, co
             problems.append(f"asks {question} again")
     for key, value in (expect.get("remembers") or {}).items():
         slot = "vulnerabilities" if key == "pregnant" else REMEMBERED_SLOTS.get(key)
+        if key == "fears_persecution" and value is True:
+            slot = FEAR_REMEMBERED
         if slot is None:
             problems.append(f"unknown fact {key}")
         elif not _same(value, result.slots.get(slot), key):

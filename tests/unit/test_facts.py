@@ -135,6 +135,15 @@ def test_a_denied_fear_is_taken_in_passing_a_stated_one_never(facts_of, session)
     assert "fears_persecution" not in answers("yes, and i am afraid to go back")  # the safety rules' to answer
 
 
+def test_a_child_in_passing_only_when_with_the_person(facts_of, session):
+    def vulnerabilities(text: str):
+        return free_text_answers(facts_of(text), text, None,
+                                 lambda field: queries.form_options(session, field)).get("vulnerabilities")
+    assert vulnerabilities("i am in amman with my 2 children, no money") == ["child"]
+    assert vulnerabilities("no i'm not afraid of going back, my children are waiting for me") is None
+    assert vulnerabilities("mes enfants m'attendent au pays, je suis malade") == ["illness"]
+
+
 def test_arabic_and_joined_to_an_answer_and_negated_answers_of_either_kind(facts_of, session):
     def answers(text: str):
         return free_text_answers(facts_of(text), text, None, lambda field: queries.form_options(session, field))
