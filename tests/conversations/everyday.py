@@ -136,14 +136,18 @@ def responses(events: Sequence[Dict[str, Any]]) -> List[str]:
     return names
 
 
-def asked(result: TurnResult, said: Sequence[str]) -> Set[str]:
-    """The questions (person's names) Haven asks at the end of this turn."""
+def asked(result: TurnResult, said: Sequence[str], language: str = "en") -> Set[str]:
+    """The questions (person's names) Haven asks at the end of this turn: a question response it used, or a
+    question's text inside a longer answer an action wrote (the town asked for under the emergency numbers)."""
+    from actions.texts import t
+
     questions = set()
     requested = result.slots.get("requested_slot")
     if result.active_loop and requested:
         questions |= {name for name, slot in QUESTION_SLOTS.items() if slot == requested}
     for name, names in QUESTION_RESPONSES.items():
-        if set(said) & names:
+        if set(said) & names or any(key.startswith("utter_txt_") and t(key, language) in result.text
+                                    for key in names):
             questions.add(name)
     return questions
 
@@ -171,7 +175,7 @@ def check(turn: Turn, result: TurnResult, said: Sequence[str], language: str, co
         problems.append(f"conversation language is {result.slots.get('language')}, not {language}")
     expect = turn.expect
     actions = set(result.actions) | set(said)
-    questions = asked(result, said)
+    questions = asked(result, said, language)
     shown = centres_named(text, every)
 
     if "asks" in expect and expect["asks"] not in questions:
