@@ -7,6 +7,8 @@ how to call them. Only the conversation knows what was just shown (the `last_sea
 decided here, at the first prediction of the turn, with the follow-up words editors keep in
 data/directory/form_questions.yml (`centre_details`), and answered by `action_centre_details`.
 
+A message the classifier's unsure guess took for a need of its own ("encore une question, pour les
+papiers?") must name a detail itself: "another one" words (encore, كمان, more) are everyday words too.
 Not while a form is open (the form reads its own answers), not for a message the safety rules or the
 classifier's safety intents took, and not when the best guess is itself a safety intent ("do they have my
 number?" may be a privacy question): those are left to the safety policy and the fallback."""
@@ -32,6 +34,11 @@ logger = logging.getLogger(__name__)
 DETAILS_ACTION = "action_centre_details"
 SEARCH_SLOT = "last_search"
 DETAIL_WORDS = "centre_details"
+#: The follow-up words for "another one, closer": many are everyday words too ("encore", "كمان", "more").
+OTHERS = "others"
+#: A message taken as one of these is still unclear, or already about centres; one taken for a need
+#: (bot/service_request.py) is a follow-up only if it names a detail itself (phone, address, hours, languages).
+LEFT_UNCLEAR = {NLU_FALLBACK, "ask_centre_details", "find_support_center"}
 
 
 def is_unclear_detail_question(ranking: Sequence[Mapping[str, Any]], intent: Optional[str], text: str,
@@ -47,7 +54,10 @@ def is_unclear_detail_question(ranking: Sequence[Mapping[str, Any]], intent: Opt
     guesses = [r for r in ranking if r.get("name") != NLU_FALLBACK]
     if guesses and guesses[0].get("name") in SAFETY_INTENTS:
         return False
-    return bool(named_details(text))
+    details = named_details(text)
+    if intent not in LEFT_UNCLEAR and set(details) <= {OTHERS}:
+        return False  # "encore une question, pour les papiers?": a need of its own, not "another one"
+    return bool(details)
 
 
 def directory_details(text: str) -> List[str]:

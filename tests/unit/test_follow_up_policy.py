@@ -71,7 +71,10 @@ def test_which_messages_are_follow_ups(session):
 
     assert follow_up("عندهم نمرة؟", unsure("ask_centre_details"))
     assert follow_up("c ouvert demain?", unsure("greet"))
-    assert follow_up("any other one closer?", unsure("ask_evacuation", taken_as="ask_evacuation"))
+    assert follow_up("any other one closer?", unsure("ask_centre_details"))
+    # taken for a need: "another" words are everyday words too, a detail must be named
+    assert not follow_up("encore une question, pour les papiers?", unsure("ask_visa_status", taken_as="ask_visa_status"))
+    assert follow_up("c ou exactement? ouvert demain?", unsure("ask_visa_status", taken_as="ask_visa_status"))
     assert not follow_up("عندهم نمرة؟", unsure("ask_centre_details"), shown=False)  # nothing shown
     assert not follow_up("c 1 ia ?", unsure("ask_centre_details"))  # names no detail
     assert not follow_up("عندهم نمرة؟", unsure("ask_privacy"))  # "do they have my number?" may be about privacy
