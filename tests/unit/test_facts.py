@@ -142,6 +142,7 @@ def test_a_child_in_passing_only_when_with_the_person(facts_of, session):
     assert vulnerabilities("i am in amman with my 2 children, no money") == ["child"]
     assert vulnerabilities("no i'm not afraid of going back, my children are waiting for me") is None
     assert vulnerabilities("mes enfants m'attendent au pays, je suis malade") == ["illness"]
+    assert vulnerabilities("no i not afraid. my children there with my mother, they wait me") is None
 
 
 def test_arabic_and_joined_to_an_answer_and_negated_answers_of_either_kind(facts_of, session):
