@@ -75,15 +75,15 @@ def directory_details(text: str) -> List[str]:
     return match_options(text, words, names_are_keywords=False)
 
 
-def answered_this_turn(tracker: DialogueStateTracker) -> bool:
-    """`action_centre_details` is the only action since the person's latest message."""
+def only_action_this_turn(tracker: DialogueStateTracker, action: str) -> bool:
+    """`action` is the only action since the person's latest message (the follow-up was answered)."""
     actions: List[str] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             break
         if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             actions.append(event.action_name)
-    return actions == [DETAILS_ACTION]
+    return actions == [action]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -95,7 +95,8 @@ class CentreFollowUpPolicy(RuntimePolicy):
                                      **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         first = first_prediction_of_turn(tracker)
-        if DETAILS_ACTION not in domain.action_names_or_texts or not (first or answered_this_turn(tracker)):
+        if DETAILS_ACTION not in domain.action_names_or_texts or not (first or only_action_this_turn(tracker,
+                                                                                                  DETAILS_ACTION)):
             return self._prediction(probabilities)
         latest = tracker.latest_message
         parse_data = latest.parse_data if latest is not None else {}

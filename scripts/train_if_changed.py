@@ -28,7 +28,8 @@ INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/stories", "data/rules", 
           "bot/encoders.py", "bot/embedding_cache.py", "bot/sentence_encoder.py", "bot/intent_classifier.py",
           "bot/logistic.py", "bot/entity_gazetteer.py", "bot/safety_components.py", "bot/language_policy.py",
           "bot/runtime_policy.py", "bot/service_request.py", "bot/facts_policy.py", "bot/follow_up_policy.py",
-          "bot/rules_first.py", "requirements.lock"]
+          "bot/rules_first.py", "bot/steps_follow_up_policy.py",
+          "requirements.lock"]
 
 
 def input_files(root: Path = ROOT) -> List[Path]:
