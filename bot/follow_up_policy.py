@@ -86,25 +86,39 @@ def only_action_this_turn(tracker: DialogueStateTracker, action: str) -> bool:
     return actions == [action]
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class CentreFollowUpPolicy(RuntimePolicy):
-    """Predicts `action_centre_details` for an unsure follow-up on the centres just shown, then listening."""
+class AnswerFollowUpPolicy(RuntimePolicy):
+    """Predicts `answer_action` at the first prediction of a turn whose message `is_follow_up` on the answer
+    before, then listening once it has run. Subclasses say which action and which messages."""
+
+    answer_action: str = ""
+
+    def is_follow_up(self, tracker: DialogueStateTracker) -> bool:
+        raise NotImplementedError
 
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         first = first_prediction_of_turn(tracker)
-        if DETAILS_ACTION not in domain.action_names_or_texts or not (first or only_action_this_turn(tracker,
-                                                                                                  DETAILS_ACTION)):
+        if self.answer_action not in domain.action_names_or_texts or not (
+                first or only_action_this_turn(tracker, self.answer_action)):
             return self._prediction(probabilities)
+        if self.is_follow_up(tracker):
+            probabilities[domain.index_for_action(self.answer_action if first else ACTION_LISTEN_NAME)] = 1.0
+        return self._prediction(probabilities)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
+class CentreFollowUpPolicy(AnswerFollowUpPolicy):
+    """Predicts `action_centre_details` for an unsure follow-up on the centres just shown, then listening."""
+
+    answer_action = DETAILS_ACTION
+
+    def is_follow_up(self, tracker: DialogueStateTracker) -> bool:
         latest = tracker.latest_message
         parse_data = latest.parse_data if latest is not None else {}
-        if is_unclear_detail_question(
-                parse_data.get("intent_ranking") or [], (parse_data.get("intent") or {}).get("name"),
-                (latest.text or "") if latest is not None else "",
-                shown=bool((tracker.get_slot(SEARCH_SLOT) or {}).get("shown")),
-                form_open=tracker.active_loop_name is not None, named_details=directory_details):
-            action = DETAILS_ACTION if first else ACTION_LISTEN_NAME
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
+        return is_unclear_detail_question(
+            parse_data.get("intent_ranking") or [], (parse_data.get("intent") or {}).get("name"),
+            (latest.text or "") if latest is not None else "",
+            shown=bool((tracker.get_slot(SEARCH_SLOT) or {}).get("shown")),
+            form_open=tracker.active_loop_name is not None, named_details=directory_details)

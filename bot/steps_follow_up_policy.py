@@ -11,20 +11,16 @@ predicts `action_return_steps`, which reads the same words (actions/return_steps
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Optional
 
-from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.follow_up_policy import only_action_this_turn
-from bot.language_policy import first_prediction_of_turn
-from bot.runtime_policy import RuntimePolicy
+from bot.follow_up_policy import AnswerFollowUpPolicy
 from bot.service_request import FOLLOW_UP_INTENT, SAFETY_INTENTS, WRAPPING_INTENTS
 
 logger = logging.getLogger(__name__)
@@ -74,17 +70,10 @@ def is_steps_follow_up(tracker: DialogueStateTracker) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class StepsFollowUpPolicy(RuntimePolicy):
+class StepsFollowUpPolicy(AnswerFollowUpPolicy):
     """Predicts `action_return_steps` for a typed "next" right after a phase was shown, then listening."""
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        first = first_prediction_of_turn(tracker)
-        if STEPS_ACTION not in domain.action_names_or_texts or not (
-                first or only_action_this_turn(tracker, STEPS_ACTION)):
-            return self._prediction(probabilities)
-        if is_steps_follow_up(tracker):
-            probabilities[domain.index_for_action(STEPS_ACTION if first else ACTION_LISTEN_NAME)] = 1.0
-        return self._prediction(probabilities)
+    answer_action = STEPS_ACTION
+
+    def is_follow_up(self, tracker: DialogueStateTracker) -> bool:
+        return is_steps_follow_up(tracker)
