@@ -27,12 +27,13 @@ DETAIL_TEXTS = {"phone": ("utter_txt_detail_phone", "utter_txt_detail_no_phone")
 
 
 def asked_details(text: str, words: Dict[str, Sequence[str]]) -> List[str]:
-    """The details asked for, in the order of DETAIL_FIELDS, or ["others"] for "closer" / "another one";
-    a follow-up that names none gets every detail ("tell me more about them")."""
+    """The details asked for, in the order of DETAIL_FIELDS, after "others" for "closer" / "another one" /
+    "too far" ("Tripoli is far, nothing closer? how do I call them?" asks both); a follow-up that names none
+    gets every detail ("tell me more about them")."""
     found = match_options(text, words, names_are_keywords=False)
-    if "others" in found:
-        return ["others"]
     details = [d for d in DETAIL_FIELDS if d in found]
+    if "others" in found or "too_far" in found:
+        return ["others", *details]
     return details or ["phone", "address", "hours"]
 
 
@@ -47,6 +48,14 @@ def detail_lines(centres: Sequence[CentreInfo], details: Sequence[str], language
             key = DETAIL_TEXTS[detail][0 if value else 1]
             lines.append(t(key, language, name=centre.name, value=value or ""))
     return lines
+
+
+def searched_from(session: Session, facts: Any, searched: Dict[str, Any], language: str) -> bool:
+    """The town the message names is the one the centres were just searched from: not a search elsewhere."""
+    place = queries.place(session, facts.where_place, language) if facts.where_place else None
+    origin = searched.get("origin") or ()
+    return place is not None and len(origin) == 2 and \
+        abs(place.latitude - origin[0]) < 1e-3 and abs(place.longitude - origin[1]) < 1e-3
 
 
 class ActionCentreDetails(Action):
@@ -68,19 +77,22 @@ class ActionCentreDetails(Action):
             dispatcher.utter_message(response="utter_ask_place")
             return []
         facts = common.message_facts(session, tracker)
-        if facts.where_place or facts.where_country:
+        if (facts.where_place or facts.where_country) and not searched_from(session, facts, searched, language):
             return self._elsewhere(session, dispatcher, tracker, facts, searched, language)  # "et à Alexandrie ?"
         details = asked_details(common.latest_text(tracker), queries.form_options(session, "centre_details"))
         shown = queries.centres_by_id(session, searched["shown"], language)
-        if details == ["others"]:
-            return show_others(session, dispatcher, searched, language)
+        events: List[EventType] = []
+        if details[0] == "others":  # "c tro loin zarzis, ya rien a sfax?" (searched from Sfax): closer ones
+            events, details = show_others(session, dispatcher, searched, language), details[1:]
+            if not details:
+                return events
         lines = detail_lines(shown, details, language)
         missing = any(not getattr(c, DETAIL_FIELDS[d]) for c in shown for d in details)
         if missing:
             lines.append(t("utter_txt_detail_missing", language))
         dispatcher.utter_message(text="\n".join(lines),
                                  buttons=buttons("utter_txt_detail_missing", language) if missing else [])
-        return []
+        return events
 
     @staticmethod
     def _elsewhere(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, facts: Any,

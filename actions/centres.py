@@ -20,6 +20,7 @@ from actions.geo import nearest, valid_coordinates
 from actions.facts import Facts
 from actions.places import PlaceQuery, read_place
 from actions.texts import buttons, joined, language_of, t
+from bot.normalise import normalise
 from bot.safety import PROTECTION_SLOT
 
 RESULTS = 3
@@ -112,7 +113,8 @@ def remember_where(country: Optional[str], place_id: Optional[str]) -> List[Even
 
 def asks_for_others(session: Session, tracker: Tracker) -> bool:
     """The message asks for other or closer places ("anything closer?", "un autre")."""
-    words = queries.form_options(session, "centre_details").get("others", ())
+    options = queries.form_options(session, "centre_details")
+    words = [*options.get("others", ()), *options.get("too_far", ())]
     return bool(match_options(common.latest_text(tracker), {"others": words}, names_are_keywords=False))
 
 
@@ -166,7 +168,10 @@ def place_to_search_from(session: Session, tracker: Tracker, facts: Facts, prefe
         return read_place(gazetteer, "", [facts.where_place or facts.where_country], prefer)
     if (facts.origin or facts.nationality) and not facts.ambiguous_where:
         return PlaceQuery()  # only where they come from: where they are comes from the conversation
-    entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
+    entity_values = [value for value in common.latest_entities(tracker, "city") +
+                     common.latest_entities(tracker, "country") if normalise(str(value)) not in facts.not_here]
+    if facts.not_here and not entity_values:
+        return PlaceQuery()  # only a town they are not in or cannot reach ("tunis c loin"): the known one
     return read_place(gazetteer, common.latest_text(tracker), entity_values, prefer)
 
 

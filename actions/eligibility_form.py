@@ -457,8 +457,8 @@ class ActionEligibilityResult(Action):
                 result = outcome(programmes, answers)
                 if result.refer_asylum:  # the same protection route as anywhere else (actions.safety)
                     dispatcher.utter_message(response="utter_refer_protection")
-                    protection_offices(session, dispatcher, answers.get("host_country"), language)
-                    return reset + [SlotSet(PROTECTION_SLOT, True)]
+                    shown = protection_offices(session, dispatcher, answers.get("host_country"), language)
+                    return reset + shown + [SlotSet(PROTECTION_SLOT, True)]
                 next_buttons = "utter_txt_eligible_next" if result.eligible else "utter_txt_not_eligible_next"
                 dispatcher.utter_message(text=explain(result, language), buttons=buttons(next_buttons, language))
         except common.DirectoryUnavailable:

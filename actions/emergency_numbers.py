@@ -11,6 +11,7 @@ from actions import common
 from actions.directory import queries
 from actions.places import read_place
 from actions.texts import joined, t
+from bot.normalise import normalise
 
 HOST_COUNTRIES = common.HOST_COUNTRIES
 
@@ -23,7 +24,15 @@ def format_numbers(numbers: List[Tuple[str, str]], language: str) -> str:
 def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
     """(country code, place) from this message, else from what the conversation already knows (the place the
     person said they are in, their country)."""
-    entity_values = common.latest_entities(tracker, "city") + common.latest_entities(tracker, "country")
+    facts = common.message_facts(session, tracker)
+    if facts.where_place:  # where the person's words place them ("why tripoli? i am in misrata")
+        place = queries.place(session, facts.where_place, language)
+        if place is not None:
+            return place.country_code, place
+    entity_values = [value for value in common.latest_entities(tracker, "city") +
+                     common.latest_entities(tracker, "country") if normalise(str(value)) not in facts.not_here]
+    if facts.not_here and not entity_values:  # only places they are not in or cannot reach ("tunis c loin")
+        return known_location(session, tracker, language)
     prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
     query = read_place(common.gazetteer(session), common.latest_text(tracker), entity_values, prefer)
     match = query.found
@@ -31,6 +40,13 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
         place = (queries.place(session, match.entry.id, language) if match.entry.kind == "place"
                  else queries.capital_like_place(session, match.entry.country_code, language))
         return match.entry.country_code, place
+    return known_location(session, tracker, language)
+
+
+def known_location(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
+    """(country code, place) the conversation already knows: the place the person said they are in, else the
+    latest host-country place they named, else their host country's main town."""
+    prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
     known_place = tracker.get_slot("person_place")
     place = queries.place(session, known_place, language) if known_place else None
     if place is not None and (prefer is None or place.country_code == prefer):
@@ -45,11 +61,11 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
 
 def person_location(session: Session, tracker: Tracker, language: str) -> Tuple[Optional[str], Optional[Any]]:
     """(country, place) where the person is: a place in a host country named now or known from the
-    conversation. A country that is not a host country (the one they fled) is not where they are."""
+    conversation. A country that is not a host country (the one they fled, their nationality: "i live with 6
+    bangladeshi friends") is not where they are: the place known from the conversation stands."""
     country, place = where_is_the_person(session, tracker, language)
     if country is not None and country not in HOST_COUNTRIES:
-        known = tracker.get_slot("host_country") or tracker.get_slot("work_country")
-        return (known, queries.capital_like_place(session, known, language)) if known else (None, None)
+        return known_location(session, tracker, language)
     return country, place
 
 

@@ -10,9 +10,13 @@ comes from the words just before it (or just after: "the philippine embassy"), t
 * `origin`: where they come from ("I am from", "je viens du", "ana min");
 * `nationality`: whose embassy they need ("embassy of", "سفارة"), or a nationality word ("filipina",
   "guinéenne", "masri", form_questions.yml `nationality`);
-* `not`: a place the person says they are not in ("I am in Libya, not Egypt").
+* `not`: a place the person says they are not in ("I am in Libya, not Egypt"), or one they say is far or
+  they cannot go to ("c tro loin zarzis", "tunis c loin", "jpeu pas aller a tunis"): the town of a centre
+  just shown, named in a follow-up, is not where the person is.
 
-Without a cue, a town or country of a host country is where the person is and any other is their origin.
+Without a cue, a town or country of a host country is where the person is and any other is their origin; a
+town the person's own words place them in wins over one named without a cue ("why tripoli? i am in
+misrata").
 The cue words are content (form_questions.yml, `place_roles`). Pure logic over the gazetteer."""
 from __future__ import annotations
 
@@ -56,6 +60,8 @@ class Facts:
     cued: FrozenSet[str] = frozenset()
     #: They said they want to go back there ("I want to go back to Ghana").
     returning: bool = False
+    #: Names (normalised) of places the person says they are not in, or are far from.
+    not_here: FrozenSet[str] = frozenset()
 
     def known(self) -> Dict[str, str]:
         return {k: v for k, v in (("where_place", self.where_place), ("where_country", self.where_country),
@@ -95,9 +101,10 @@ def role_of(text: str, mention: Mention, cues: Options) -> Optional[str]:
     glued = re.search(r"(\w+)$", before)
     if glued and glued.group(1) in ARABIC_JOINED:  # "بعمان": the name begins after a joined preposition
         return ARABIC_JOINED[glued.group(1)]
-    next_words = tuple(normalise(after).split()[:1])
-    if next_words and any(c[:1] == next_words for c in _normalised_phrases(_frozen(cues, "nationality_after"))):
-        return "nationality"
+    next_words = tuple(normalise(after).split()[:CUE_WINDOW])
+    for role in ("not", "nationality"):
+        if any(cue and next_words[:len(cue)] == cue for cue in _normalised_phrases(_frozen(cues, f"{role}_after"))):
+            return role
     found = _last_cue(before, cues)
     return found[1] if found else None
 
@@ -116,8 +123,9 @@ def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cue
     """Every place and country the message names, in its role, plus a nationality word."""
     hosts = set(hosts)
     facts = Facts()
-    located: List[Tuple[str, Match]] = []  # (role, match) of towns and countries, in the message's order
+    located: List[Tuple[str, Match, bool]] = []  # (role, match, cued) of towns and countries, in order
     cued = set()
+    not_here = set()
     ambiguous: List[Match] = []
     named_countries = {m.entry.country_code for mention in mentions
                        for m in gazetteer.best(mention.text, kind="country")}
@@ -137,22 +145,26 @@ def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cue
             role = "where"  # "the embassy for Tripoli": a town is never a nationality
         previous = (mention, role, kind)
         if role == "not":
+            not_here.add(normalise(mention.text))
             continue
         if role:
             cued.add(role)
         if query.ambiguous:
             settled = [m for m in query.matches if m.entry.country_code in named_countries]
             if len(settled) == 1:
-                located.append((role or default_role(settled[0].entry.country_code, hosts), settled[0]))
+                located.append((role or default_role(settled[0].entry.country_code, hosts), settled[0], bool(role)))
             elif role in (None, "where"):
                 ambiguous = query.matches
             continue
         match = query.matches[0]
+        said = bool(role)
         role = role or default_role(match.entry.country_code, hosts)
         if role == "where" and match.entry.country_code not in hosts:
             role = "origin"  # "rentrer chez moi au Mali", "back in Ethiopia": home, not where Haven's people are
-        located.append((role, match))
-    for role, match in located:
+        located.append((role, match, said))
+    # Where the person's own words place them first, then what is only guessed from the kind of country.
+    located.sort(key=lambda item: not item[2])
+    for role, match, _ in located:
         code = match.entry.country_code
         if role == "where":
             if match.entry.kind == "place" and facts.where_place is None:
@@ -177,6 +189,7 @@ def read_facts(gazetteer: Gazetteer, text: str, mentions: Sequence[Mention], cue
     if facts.origin == facts.where_country:
         facts.origin = None  # "I am in Egypt ... Egypt": the same country is not where they want to go
     facts.cued = frozenset(cued)
+    facts.not_here = frozenset(not_here)
     return facts
 
 

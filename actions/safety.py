@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import common
-from actions.centres import RESULTS, format_results, remember_where, search
+from actions.centres import RESULTS, format_results, last_search, remember_where, search
 from actions.directory import queries
 from actions.emergency_numbers import HOST_COUNTRIES, number_lines, person_location, user_messages_before_this_one
 from actions.geo import nearest
@@ -232,18 +232,21 @@ class ActionHotlineHours(Action):
 
 
 def protection_offices(session: Session, dispatcher: CollectingDispatcher, country: Optional[str],
-                       language: str, place: Optional[Any] = None) -> bool:
+                       language: str, place: Optional[Any] = None) -> List[EventType]:
     """The UNHCR / protection offices nearest to where the person is (their town when known, else the
-    country's main city); False when none is known."""
+    country's main city), remembered as the last search so that "too far, anything closer? their phone?"
+    is about them; no events when none is known."""
     if place is None or place.country_code != country:
         place = queries.capital_like_place(session, country, language) if country else None
     if place is None:
-        return False
-    results = search(session, (place.latitude, place.longitude), "refugee_protection", country, language)
-    if results:
-        dispatcher.utter_message(text=format_results(results, place.name, "refugee_protection",
-                                                     queries.service_names(session, language), language))
-    return bool(results)
+        return []
+    origin = (place.latitude, place.longitude)
+    results = search(session, origin, "refugee_protection", country, language)
+    if not results:
+        return []
+    dispatcher.utter_message(text=format_results(results, place.name, "refugee_protection",
+                                                 queries.service_names(session, language), language))
+    return last_search(origin, country, place.name, "refugee_protection", None, [c for c, _ in results])
 
 
 class ActionProtection(Action):
@@ -261,11 +264,13 @@ class ActionProtection(Action):
         try:
             with common.directory() as session:
                 country, place = person_location(session, tracker, language)
-                if not protection_offices(session, dispatcher, country, language, place):
+                shown = protection_offices(session, dispatcher, country, language, place)
+                if not shown:
                     dispatcher.utter_message(text=t("utter_txt_protection_where", language))
         except common.DirectoryUnavailable:
+            shown = []
             dispatcher.utter_message(response=common.SERVICE_UNAVAILABLE)
-        events = [*leave_any_form(), SlotSet(PROTECTION_SLOT, True),
+        events = [*leave_any_form(), *shown, SlotSet(PROTECTION_SLOT, True),
                   *(SlotSet(slot, None) for slot in ELIGIBILITY_ANSWERS)]
         return events + enqueue_and_tell(dispatcher, tracker, "protection", False, "utter_protection_handoff")
 

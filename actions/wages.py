@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import common
 from actions.directory import queries
 from actions.directory.queries import Avenue
+
 from actions.answers import match_option
 from actions.eligibility_form import (UNREAD_SLOT, LeavableFormValidation, answering, asks_something_else,
                                       country_of_location, extract_country, unread_or_own_question)
@@ -41,7 +42,11 @@ class ValidateWageForm(LeavableFormValidation):
             # the country remembered from an earlier answer.
             if common.latest_entities(tracker, "country") or common.latest_entities(tracker, "city"):
                 found = extract_country(tracker, CollectingDispatcher(), "work_country")
-                return found if found.get("work_country") else {}
+                named, known = found.get("work_country"), tracker.get_slot("work_country") or \
+                    tracker.get_slot("host_country")
+                if named and known and named != known and named not in common.HOST_COUNTRIES:
+                    return {}  # home named in passing ("if i go home to bangladesh i lose the money?")
+                return found if named else {}
             return {}
         if not answering(tracker, "work_country") or asks_something_else(tracker):
             return {}

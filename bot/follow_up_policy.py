@@ -43,14 +43,18 @@ LEFT_UNCLEAR = {NLU_FALLBACK, "ask_centre_details", "find_support_center"}
 
 def is_unclear_detail_question(ranking: Sequence[Mapping[str, Any]], intent: Optional[str], text: str,
                                shown: bool, form_open: bool,
-                               named_details: Callable[[str], List[str]]) -> bool:
+                               named_details: Callable[[str], List[str]], same_search: bool = False) -> bool:
     """Whether the message is a follow-up on the centres just shown. `ranking` is the classifier's, with the
     fallback first when it was unsure (kept there when bot/service_request.py took a need out of it);
-    `named_details` reads the follow-up words in the text (only called when everything else holds)."""
+    `named_details` reads the follow-up words in the text (only called when everything else holds).
+    `same_search`: the message names no other service or town than the search just shown."""
     if not shown or form_open or not text or text.startswith("/") or intent in SAFETY_INTENTS:
         return False
     if not ranking or ranking[0].get("name") != NLU_FALLBACK:
-        return False  # the classifier was sure: its own answer stands
+        # The classifier was sure: its answer stands, unless it took a question about the centres just shown
+        # for the same search again ("le croissant rouge sfax c ouvert aujourdhui? c quel adresse exactement"
+        # would show the same list, not say when they open).
+        return intent == "find_support_center" and same_search and bool(set(named_details(text)) - {OTHERS})
     guesses = [r for r in ranking if r.get("name") != NLU_FALLBACK]
     if guesses and guesses[0].get("name") in SAFETY_INTENTS:
         return False
@@ -121,4 +125,19 @@ class CentreFollowUpPolicy(AnswerFollowUpPolicy):
             parse_data.get("intent_ranking") or [], (parse_data.get("intent") or {}).get("name"),
             (latest.text or "") if latest is not None else "",
             shown=bool((tracker.get_slot(SEARCH_SLOT) or {}).get("shown")),
-            form_open=tracker.active_loop_name is not None, named_details=directory_details)
+            form_open=tracker.active_loop_name is not None, named_details=directory_details,
+            same_search=names_nothing_new(parse_data.get("entities") or [], tracker.get_slot(SEARCH_SLOT) or {}))
+
+
+def names_nothing_new(entities: Sequence[Mapping[str, Any]], searched: Mapping[str, Any]) -> bool:
+    """The message names no service other than the one just searched and no town other than where it was
+    searched from: a question about that search, not a new one."""
+    from bot.normalise import normalise
+
+    for entity in entities:
+        kind, value = entity.get("entity"), str(entity.get("value") or "")
+        if kind == "service_type" and value != (searched.get("service") or value):
+            return False
+        if kind == "city" and normalise(value) != normalise(str(searched.get("where") or "")):
+            return False
+    return True

@@ -59,7 +59,7 @@ ANSWER_ACTIONS = {
     "exploitation": {"action_report_exploitation"}, "health": {"action_health", "action_find_centres"},
     "person": {"action_request_human", "action_emergency", "action_report_exploitation"},
     "hotline_hours": {"action_hotline_hours", "action_request_human"},
-    "contact_details": {"action_centre_details"}, "cash": {"action_cash_assistance", "utter_cash_assistance"}, "other_centres": {"action_find_centres", "action_centre_details"},
+    "contact_details": {"action_centre_details"}, "safe_now": {"action_urgent_closed"}, "cash": {"action_cash_assistance", "utter_cash_assistance"}, "other_centres": {"action_find_centres", "action_centre_details"},
 }
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 

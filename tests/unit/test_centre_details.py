@@ -13,6 +13,9 @@ def test_which_detail_is_asked(session):
     assert asked_details("anything closer", words) == ["others"]
     assert asked_details("un ot", words) == ["others"]
     assert asked_details("details please", words) == ["phone", "address", "hours"]
+    # too far: closer ones, and the detail asked with it
+    assert asked_details("c tro loin zarzis, ya rien a sfax?", words) == ["others"]
+    assert asked_details("طرابلس بعيدة شديد، مافي حاجة اقرب؟ وبتصل بيهم كيف، رقمهم؟", words) == ["others", "phone"]
 
 
 def test_a_missing_detail_is_said_to_be_missing(session):

@@ -150,3 +150,18 @@ def test_arabic_and_joined_to_an_answer_and_negated_answers_of_either_kind(facts
         return free_text_answers(facts_of(text), text, None, lambda field: queries.form_options(session, field))
     assert answers("انا في عمان ومش معايا فلوس")["lacks_means"] is True  # "and I don't have money"
     assert answers("يبي يروح لبلاده وماعندهش فلوس") == {"wants_return": True, "lacks_means": True}
+
+
+@pytest.mark.parametrize("text, where", [
+    ("c tro loin zarzis, ya rien a sfax?", "sfax"),
+    ("tunis c loin. ya pas un consulat a sfax?", "sfax"),
+    ("why tripoli i am in misrata", "misrata"),
+    ("Tripoli is too far, anything in Misrata?", "misrata"),
+    ("طرابلس بعيدة، في شي في مصراتة؟", "misrata"),
+])
+def test_a_town_said_to_be_far_is_not_where_the_person_is(facts_of, text, where):
+    assert facts_of(text).where_place == where
+
+
+def test_a_town_the_person_cannot_go_to_is_not_where_they_are(facts_of):
+    assert facts_of("comment jcontacte loim? jpeu pas aller a tunis").where_place is None

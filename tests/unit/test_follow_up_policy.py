@@ -87,3 +87,22 @@ def test_which_messages_are_follow_ups(session):
 def test_an_unreadable_directory_names_no_detail(monkeypatch):
     monkeypatch.setenv("HAVEN_DATABASE_URL", "sqlite:////nonexistent/dir/haven.db")
     assert directory_details("عندهم نمرة؟") == []
+
+
+def test_a_sure_search_for_the_same_centres_that_asks_a_detail_is_a_follow_up(session):
+    from bot.follow_up_policy import names_nothing_new
+
+    searched = {"shown": ["lrc-sfax"], "service": "health", "where": "Sfax"}
+    sure = {"intent": {"name": "find_support_center", "confidence": 0.97},
+            "intent_ranking": [{"name": "find_support_center", "confidence": 0.97}]}
+
+    def follow_up(text: str, entities: list) -> bool:
+        return is_unclear_detail_question(sure["intent_ranking"], "find_support_center", text, shown=True,
+                                          form_open=False, named_details=directory_details,
+                                          same_search=names_nothing_new(entities, searched))
+
+    sfax = {"entity": "city", "value": "sfax"}
+    assert follow_up("le croissant rouge sfax c ouvert aujourdhui? c quel adresse exactement", [sfax])
+    assert not follow_up("ya pas un consulat a tunis? et c koi leur numero", [{"entity": "city", "value": "tunis"}])
+    assert not follow_up("et un avocat? c koi leur numero", [{"entity": "service_type", "value": "legal_aid"}])
+    assert not follow_up("ya un autre centre a sfax?", [sfax])  # "another one" is a new search when sure

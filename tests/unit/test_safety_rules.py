@@ -53,6 +53,21 @@ def rule_of(text: str, classified: dict | None = None) -> str | None:
     ("we are safe now", "safe_now"),
     ("on est en sécurité maintenant", "safe_now"),
     ("الحمد لله صرنا بامان", "safe_now"),
+    # afraid, and cannot go back, anywhere in the message
+    ("انا ما بقدر ارجع السودان، الحرب كتلت اهلنا، انا خايف", "fear_of_return"),
+    ("ana 5ayef, ma ba2dar arja3 sudan", "fear_of_return"),
+    ("i cant go back, they killed my brother, i am scared", "fear_of_return"),
+    ("jpeu pas rentrer au pays jai peur", "fear_of_return"),
+    # a denial of being held says the person is safe (it closes an urgent case), never confinement
+    ("no nobody lock me. i live with 6 friends in one room", "safe_now"),
+    ("why tripoli i am in misrata. i am not prisoner", "safe_now"),
+    ("je suis pas enfermée", "safe_now"),
+    ("انا ما محبوس انا في بنغازي", "safe_now"),
+    ("mesh ma7bos", "safe_now"),
+    ("they lock me in the room", "confinement"),
+    ("انا محبوس في بيت الكفيل", "confinement"),
+    ("ana ma7bos", "confinement"),
+    ("he doesn't lock me but he keeps my passport", "confinement"),
 ])
 def test_each_rule_notices_its_messages(text: str, expected: str) -> None:
     assert rule_of(text) == expected
@@ -74,6 +89,8 @@ def test_each_rule_notices_its_messages(text: str, expected: str) -> None:
     "ايوه صح ومش خايف ارجع",
     "اه صح ومش خايفين من حاجة في مصر",
     "ma 3andou flous w mouch 5ayef",
+    # scared, but it is the fare that keeps them from going home
+    "i am scared, i cant go back home, i have no money for ticket",
 ])
 def test_ordinary_messages_are_left_to_the_classifier(text: str) -> None:
     assert rule_of(text) is None

@@ -3,13 +3,15 @@ guard reads the tracker of its own turn only, the REST hotline relay finds the s
 from __future__ import annotations
 
 import asyncio
+from typing import Tuple
 from unittest import mock
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import action_response_validation
@@ -93,3 +95,49 @@ def test_no_relay_to_a_user_who_last_wrote_on_another_channel() -> None:
     tracker.update(BotUttered("from the hotline", metadata={"hotline": True}))
     turn(tracker, "hi", "m2")
     assert undelivered_hotline_messages(tracker, "rest", "m2") == []
+
+
+def saved_conversation(tmp_path, sender: str = "rest-amal") -> Tuple[RememberingSQLTrackerStore, DialogueStateTracker]:
+    store = RememberingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker(sender, [])
+    turn(tracker, "hi", "m1")
+    asyncio.run(store.save(tracker))
+    return store, tracker
+
+
+def test_the_next_message_gets_the_saved_tracker_without_reading_it_back(tmp_path) -> None:
+    store, tracker = saved_conversation(tmp_path)
+    with mock.patch.object(SQLTrackerStore, "retrieve") as read_back:
+        assert asyncio.run(store.retrieve("rest-amal")) is tracker
+    read_back.assert_not_called()
+    again = asyncio.run(store.retrieve("rest-amal"))  # handed over once: a second caller reads the database
+    assert again is not tracker and [e.as_dict() for e in again.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_a_conversation_erased_by_another_process_is_not_brought_back(tmp_path) -> None:
+    store, _ = saved_conversation(tmp_path)
+    other = RememberingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    with other.session_scope() as session:  # as hotline.erasure does, from its own process
+        session.query(other.SQLEvent).filter(other.SQLEvent.sender_id == "rest-amal").delete()
+        session.commit()
+    assert asyncio.run(store.retrieve("rest-amal")) is None
+
+
+def test_events_written_by_another_instance_are_read(tmp_path) -> None:
+    store, _ = saved_conversation(tmp_path)
+    other = RememberingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    theirs = asyncio.run(other.retrieve("rest-amal"))
+    turn(theirs, "are you there?", "m2")
+    asyncio.run(other.save(theirs))
+    assert asyncio.run(store.retrieve("rest-amal")).latest_message.message_id == "m2"
+
+
+def test_a_tracker_that_started_a_new_session_is_read_back(tmp_path) -> None:
+    store, tracker = saved_conversation(tmp_path)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    turn(tracker, "hello again", "m2")
+    asyncio.run(store.save(tracker))
+    resumed = asyncio.run(store.retrieve("rest-amal"))
+    assert resumed is not tracker and resumed.latest_message.message_id == "m2"
+    assert not any(isinstance(e, UserUttered) and e.message_id == "m1" for e in resumed.events)

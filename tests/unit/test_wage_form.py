@@ -34,3 +34,19 @@ def test_an_unreadable_answer_is_asked_again_not_dropped(session):
 
 def test_an_interruption_is_left_to_its_rule(session):
     assert extract("je veux parler à quelqu'un", intent="request_human") == ({}, [])
+
+
+def starting(text: str, entities: list, slots: dict) -> dict:
+    tracker = Tracker("someone", {"requested_slot": None, "language": "en", **slots},
+                      {"text": text, "intent": {"name": "ask_wage_recovery", "confidence": 0.9},
+                       "entities": entities}, [], False, None, {"name": "wage_form"}, "action_listen")
+    return asyncio.run(ValidateWageForm().extract_work_country(CollectingDispatcher(), tracker, {}))
+
+
+def test_home_named_in_a_wage_question_is_not_where_the_person_worked(session):
+    bangladesh = [{"entity": "country", "value": "bangladesh", "start": 14, "end": 24}]
+    text = "if i go home bangladesh i lose the money?"
+    assert starting(text, bangladesh, {"work_country": "LY"}) == {}
+    assert starting(text, bangladesh, {"host_country": "LY"}) == {}
+    lebanon = [{"entity": "country", "value": "lebanon", "start": 18, "end": 25}]
+    assert starting("my boss in Beirut Lebanon did not pay", lebanon, {"host_country": "LY"}) == {"work_country": "LB"}
