@@ -318,8 +318,10 @@ class ValidateEligibilityForm(LeavableFormValidation):
                     # A correction is the person's own statement: said back in one line, then the questions go on.
                     values = {**tracker.slots, **extra}
                     extra.update({CONFIRMED_SLOT: True, TO_CONFIRM_SLOT: None})
-                    dispatcher.utter_message(response="utter_facts_noted", facts=self._summary(
-                        session, values, [f for f in FORM_FIELDS if f in changed], language_of(tracker)))
+                    noted = self._summary(session, values, [f for f in FORM_FIELDS if f in changed],
+                                          language_of(tracker))
+                    if noted:  # a fact the summary has no words for is taken silently, never "noted: ."
+                        dispatcher.utter_message(response="utter_facts_noted", facts=noted)
                 elif requested != CONFIRMED_SLOT and worth_confirming(changed, requested):
                     values = {**tracker.slots, **extra}
                     to_confirm = [f for f in FORM_FIELDS if values.get(f) is not None and f in changed]
@@ -458,7 +460,10 @@ class ActionEligibilityResult(Action):
                 if result.refer_asylum:  # the same protection route as anywhere else (actions.safety)
                     dispatcher.utter_message(response="utter_refer_protection")
                     shown = protection_offices(session, dispatcher, answers.get("host_country"), language)
-                    return reset + shown + [SlotSet(PROTECTION_SLOT, True)]
+                    # The fear is remembered as the route itself (as action_protection does): a return asked
+                    # for later ("non attend, jveu juste rentrer avec l'OIM") asks the fear question again
+                    # instead of answering the same refusal at once.
+                    return reset + shown + [SlotSet("fears_persecution", None), SlotSet(PROTECTION_SLOT, True)]
                 next_buttons = "utter_txt_eligible_next" if result.eligible else "utter_txt_not_eligible_next"
                 dispatcher.utter_message(text=explain(result, language), buttons=buttons(next_buttons, language))
         except common.DirectoryUnavailable:

@@ -53,12 +53,13 @@ WAGES_INTENT = "ask_wage_recovery"
 UNCLEAR_INTENTS = {NLU_FALLBACK, "greet", "out_of_scope", "inform"}
 
 
-def states_return_wish(text: str) -> bool:
-    """The message says, in the questionnaire's answer words and not negated, that someone wants to go back.
-    The words are the directory's (editors change them without training); unreadable directory: no."""
+def states_return_wish(text: str, unless_conditional: bool = False) -> bool:
+    """The message says, in the questionnaire's answer words and not negated, that someone wants to go back;
+    with `unless_conditional`, not when it says so only as a condition ("if i go back home, can i still get my
+    salary?"). The words are the directory's (editors change them without training); unreadable directory: no."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from actions.answers import own_answer
+    from actions.answers import match_options, own_answer
     from actions.directory import queries
     from actions.directory.session import open_session
 
@@ -66,7 +67,10 @@ def states_return_wish(text: str) -> bool:
         with open_session() as session:
             words = queries.form_options(session, "wants_return")
             negations = queries.form_options(session, "yes_no").get("negation", ())
+            conditions = queries.form_options(session, "conditional") if unless_conditional else {}
     except SQLAlchemyError:
+        return False
+    if conditions and match_options(text, conditions, names_are_keywords=False):
         return False
     return own_answer(text, words, negations) is True
 
@@ -82,14 +86,18 @@ def unwrapped_need(intent: Dict[str, Any], ranking: List[Dict[str, Any]],
     if name in SAFETY_INTENTS:
         return None
     unsure_after_return = name == REINTEGRATION_INTENT and confidence < SURE  # "i want go back to addis"
-    if (name in UNCLEAR_INTENTS | {WAGES_INTENT} or unsure_after_return) and text and states_return_wish(text):
+    if (name in UNCLEAR_INTENTS | {WAGES_INTENT} or unsure_after_return) and text and \
+            states_return_wish(text, unless_conditional=name == WAGES_INTENT):
         # "salam ana sudani fi el gahira dair arga3", unpaid wages and going home in one message: the return
         # questions come first (whether the person has left decides the wage avenues too); the wages are
         # offered with the result.
         found = next((r.get("confidence") for r in ranking if r.get("name") == RETURN_INTENT), 0.0)
         return {"name": RETURN_INTENT, "confidence": found}
+    wage_place = name == WAGES_INTENT and any(e.get("entity") == "city" for e in entities or [])
     if names_service(entities) and name != SEARCH_INTENT and (name in WRAPPING_INTENTS or confidence < SURE
-                                                              or name == FOLLOW_UP_INTENT):
+                                                              or name == FOLLOW_UP_INTENT or wage_place):
+        # ... and a wage question that names a service in a town ("i need lawyer in tripoli, agency take my
+        # money") asks where to go; without a town ("can a lawyer get my salary back?") it stays a wage question.
         found = next((r.get("confidence") for r in ranking if r.get("name") == SEARCH_INTENT), 0.0)
         return {"name": SEARCH_INTENT, "confidence": found}
     if name != NLU_FALLBACK:

@@ -55,7 +55,7 @@ ANSWER_RESPONSES = {
 ANSWER_ACTIONS = {
     "eligibility_result": {"action_eligibility_result", "action_protection"},
     "return_steps": {"action_return_steps"}, "wages": {"action_wage_recovery", "wage_form"},
-    "protection": {"action_protection"}, "emergency": {"action_emergency", "action_urgent_followup"},
+    "protection": {"action_protection", "utter_refer_protection"}, "emergency": {"action_emergency", "action_urgent_followup"},
     "exploitation": {"action_report_exploitation"}, "health": {"action_health", "action_find_centres"},
     "person": {"action_request_human", "action_emergency", "action_report_exploitation"},
     "hotline_hours": {"action_hotline_hours", "action_request_human"},
@@ -189,7 +189,10 @@ def check(turn: Turn, result: TurnResult, said: Sequence[str], language: str, co
             slot = FEAR_REMEMBERED
         if slot is None:
             problems.append(f"unknown fact {key}")
-        elif not _same(value, result.slots.get(slot), key):
+        elif not _same(value, result.slots.get(slot), key) and not (
+                key == "service" and _same(value, (result.slots.get("last_search") or {}).get("service"), key)):
+            # a service is remembered while Haven asks where, and after a search as what was searched for
+            # (follow-ups such as "and in Misrata?" reuse it)
             problems.append(f"does not remember {key}={value} ({slot}={result.slots.get(slot)!r})")
 
     answer = expect.get("answer")

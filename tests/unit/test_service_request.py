@@ -54,6 +54,10 @@ def test_a_stated_wish_to_go_back_is_a_request_to_go_back(session):
     # wages and going home in one message: the return questions first
     assert unwrapped_need({"name": "ask_wage_recovery", "confidence": 0.9}, [], [],
                           "company not pay me 3 month, i want go home")["name"] == "request_return"
+    # a wish said only as a condition of a wage question: the wage question
+    for text in ("if i go back home can i still get my salary from libya", "si je rentre au pays je perds mon salaire ?",
+                 "لو رجعت بلدي بقدر اخد قروشي؟"):
+        assert unwrapped_need({"name": "ask_wage_recovery", "confidence": 0.8}, [], [], text) is None
 
 
 def test_a_wish_to_go_back_is_not_a_question_about_life_after_return(session):
@@ -80,3 +84,7 @@ def test_a_wage_question_naming_a_service_stays_a_wage_question():
     # "can a lawyer get my salary back?" asks about wages, not where a lawyer is
     assert unwrapped_need({"name": "ask_wage_recovery", "confidence": 0.9}, [],
                           [{"entity": "service_type", "value": "legal_aid"}], "un avocat peut récupérer mon salaire ?") is None
+    # ... unless it names the town where the person wants one
+    assert unwrapped_need({"name": "ask_wage_recovery", "confidence": 0.76}, [],
+                          [{"entity": "service_type", "value": "legal_aid"}, {"entity": "city", "value": "Tripoli"}],
+                          "i need lawyer in tripoli, agency take my 2000 dollar")["name"] == "find_support_center"
