@@ -20,7 +20,6 @@ from actions.geo import nearest, valid_coordinates
 from actions.facts import Facts
 from actions.places import PlaceQuery, read_place
 from actions.texts import buttons, joined, language_of, t
-from bot.normalise import normalise
 from bot.safety import PROTECTION_SLOT
 
 RESULTS = 3
@@ -168,8 +167,7 @@ def place_to_search_from(session: Session, tracker: Tracker, facts: Facts, prefe
         return read_place(gazetteer, "", [facts.where_place or facts.where_country], prefer)
     if (facts.origin or facts.nationality) and not facts.ambiguous_where:
         return PlaceQuery()  # only where they come from: where they are comes from the conversation
-    entity_values = [value for value in common.latest_entities(tracker, "city") +
-                     common.latest_entities(tracker, "country") if normalise(str(value)) not in facts.not_here]
+    entity_values = common.places_named(tracker, facts)
     if facts.not_here and not entity_values:
         return PlaceQuery()  # only a town they are not in or cannot reach ("tunis c loin"): the known one
     return read_place(gazetteer, common.latest_text(tracker), entity_values, prefer)

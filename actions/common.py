@@ -78,6 +78,15 @@ def latest_entities(tracker: Tracker, entity: str) -> List[Any]:
     return [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
 
 
+def places_named(tracker: Tracker, facts: Facts) -> List[Any]:
+    """The towns and countries the latest message names, less those the person says they are not in, are far
+    from or cannot reach (`facts.not_here`: "tunis c loin")."""
+    from bot.normalise import normalise
+
+    return [value for value in latest_entities(tracker, "city") + latest_entities(tracker, "country")
+            if normalise(str(value)) not in facts.not_here]
+
+
 def latest_entity(tracker: Tracker, entity: str) -> Optional[Any]:
     values = latest_entities(tracker, entity)
     return values[-1] if values else None

@@ -11,7 +11,6 @@ from actions import common
 from actions.directory import queries
 from actions.places import read_place
 from actions.texts import joined, t
-from bot.normalise import normalise
 
 HOST_COUNTRIES = common.HOST_COUNTRIES
 
@@ -29,8 +28,7 @@ def where_is_the_person(session: Session, tracker: Tracker, language: str) -> Tu
         place = queries.place(session, facts.where_place, language)
         if place is not None:
             return place.country_code, place
-    entity_values = [value for value in common.latest_entities(tracker, "city") +
-                     common.latest_entities(tracker, "country") if normalise(str(value)) not in facts.not_here]
+    entity_values = common.places_named(tracker, facts)
     if facts.not_here and not entity_values:  # only places they are not in or cannot reach ("tunis c loin")
         return known_location(session, tracker, language)
     prefer = tracker.get_slot("host_country") or tracker.get_slot("work_country")
