@@ -12,7 +12,11 @@ that one turn's wait for the action server or the database leaves work for the o
 
 A conversation's own messages still go through Rasa's lock store in order: the lock is taken inside
 `handle_message`, so whoever holds a conversation's lock holds a place too, and no message waits for a lock
-held by one that is waiting for a place."""
+held by one that is waiting for a place.
+
+The bound never makes Haven silent: turns stuck on a hung action server (Rasa waits up to five minutes for
+it) could hold every place, so a message that has waited HAVEN_TURN_WAIT_SECONDS (default 30) is handled
+beside them, as Rasa would have, and the wait is logged."""
 from __future__ import annotations
 
 import asyncio
@@ -24,6 +28,8 @@ from typing import Any, Callable, Dict, Optional
 logger = logging.getLogger(__name__)
 LIMIT_VARIABLE = "HAVEN_MAX_CONCURRENT_TURNS"
 DEFAULT_LIMIT = 4
+WAIT_VARIABLE = "HAVEN_TURN_WAIT_SECONDS"
+DEFAULT_WAIT = 30.0
 #: Agent.handle_message as Rasa wrote it, kept to undo install() (tests).
 _original: Optional[Callable[..., Any]] = None
 
@@ -38,16 +44,52 @@ def configured_limit(environ: Optional[Dict[str, str]] = None) -> int:
     return int(raw)
 
 
-def bounded(handle_message: Callable[..., Any], limit: int) -> Callable[..., Any]:
-    """`handle_message` with at most `limit` calls in progress per event loop, the others waiting in order."""
+def configured_wait(environ: Optional[Dict[str, str]] = None) -> float:
+    """The longest wait for a place, in seconds, from the environment (a positive number)."""
+    raw = (environ if environ is not None else os.environ).get(WAIT_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_WAIT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise SystemExit(f"{WAIT_VARIABLE} must be a number of seconds above 0, not {raw!r}.")
+    return seconds
+
+
+async def _place(semaphore: asyncio.Semaphore, max_wait: float) -> bool:
+    """Waits in line for a place; False (and no place taken) after `max_wait` seconds."""
+    acquiring = asyncio.ensure_future(semaphore.acquire())
+    done, _ = await asyncio.wait({acquiring}, timeout=max_wait)
+    if done:
+        return True
+    acquiring.cancel()
+    try:
+        await acquiring
+    except asyncio.CancelledError:
+        return False
+    semaphore.release()  # the place came as the wait ended: given back, the message goes on beside the others
+    return False
+
+
+def bounded(handle_message: Callable[..., Any], limit: int, max_wait: float = DEFAULT_WAIT) -> Callable[..., Any]:
+    """`handle_message` with at most `limit` calls in progress per event loop, the others waiting in order
+    (at most `max_wait` seconds, then handled beside them)."""
     semaphores: Dict[int, asyncio.Semaphore] = {}
 
     @functools.wraps(handle_message)
     async def handle_in_turn(self: Any, message: Any) -> Any:
         loop = id(asyncio.get_running_loop())  # a semaphore belongs to the loop it was made in
         semaphore = semaphores.setdefault(loop, asyncio.Semaphore(limit))
-        async with semaphore:
+        if not await _place(semaphore, max_wait):
+            logger.warning("A message waited %.0f s for one of the %d turns in progress (stuck on the action "
+                           "server?); it is handled beside them.", max_wait, limit)
             return await handle_message(self, message)
+        try:
+            return await handle_message(self, message)
+        finally:
+            semaphore.release()
 
     return handle_in_turn
 
@@ -61,7 +103,7 @@ def install(limit: Optional[int] = None) -> None:
     if _original is not None or limit <= 0:
         return
     _original = Agent.handle_message
-    Agent.handle_message = bounded(_original, limit)  # type: ignore[method-assign]
+    Agent.handle_message = bounded(_original, limit, configured_wait())  # type: ignore[method-assign]
     logger.info("At most %d turns are worked on at once; other messages wait in arrival order.", limit)
 
 
