@@ -64,9 +64,9 @@ class RememberingSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
         remember(self._just_saved, tracker.sender_id, tracker)
         if not started_a_session(tracker):
-            stored = self._stored_events(tracker.sender_id)
-            if stored == len(tracker.events):  # what `retrieve` would read back, event for event
-                remember(self._resumable, tracker.sender_id, (tracker, stored))
+            # Held with the count of events `retrieve` must find in the database to hand it over: that check,
+            # made there, also catches anything written since (no second query here on every turn).
+            remember(self._resumable, tracker.sender_id, (tracker, len(tracker.events)))
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The tracker saved last for `sender_id` when the database still holds just its events, else Rasa's
