@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions import common
 from actions.answers import match_options
-from actions.centres import known_whereabouts, remember_where, show_nearest, show_others
+from actions.centres import known_whereabouts, remember_where, search, show_nearest, show_others
 from actions.directory import queries
 from actions.directory.queries import CentreInfo
 from actions.texts import buttons, language_of, t
@@ -77,9 +77,10 @@ class ActionCentreDetails(Action):
             dispatcher.utter_message(response="utter_ask_place")
             return []
         facts = common.message_facts(session, tracker)
-        if (facts.where_place or facts.where_country) and not searched_from(session, facts, searched, language):
-            return self._elsewhere(session, dispatcher, tracker, facts, searched, language)  # "et à Alexandrie ?"
         details = asked_details(common.latest_text(tracker), queries.form_options(session, "centre_details"))
+        if (facts.where_place or facts.where_country) and not searched_from(session, facts, searched, language):
+            # "et à Alexandrie ?"; "anything closer? I'm staying in Zarqa"
+            return self._elsewhere(session, dispatcher, tracker, facts, searched, language, details[0] == "others")
         shown = queries.centres_by_id(session, searched["shown"], language)
         events: List[EventType] = []
         if details[0] == "others":  # "c tro loin zarzis, ya rien a sfax?" (searched from Sfax): closer ones
@@ -96,13 +97,22 @@ class ActionCentreDetails(Action):
 
     @staticmethod
     def _elsewhere(session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, facts: Any,
-                   searched: Dict[str, Any], language: str) -> List[EventType]:
-        """The same kind of help in the town or country the follow-up names."""
+                   searched: Dict[str, Any], language: str, closer_asked: bool = False) -> List[EventType]:
+        """The same kind of help in the town or country the follow-up names. Asked for something closer to
+        that town, when the nearest there are the ones already shown, say that the directory has no other
+        (and offer a person) instead of showing the same centres again."""
         place = known_whereabouts(session, tracker, language, facts)
         if place is None:
             dispatcher.utter_message(response="utter_ask_place")
             return []
         names = queries.service_names(session, language)
         where = place.name if facts.where_place else place.country_name
+        moved = remember_where(place.country_code, facts.where_place)
+        if closer_asked and not search(session, (place.latitude, place.longitude), searched.get("service"),
+                                       place.country_code, language, searched.get("nationality"),
+                                       skip=searched.get("seen") or searched["shown"]):
+            dispatcher.utter_message(text=t("utter_txt_no_other_centre", language, where=where),
+                                     buttons=buttons("utter_txt_detail_missing", language))
+            return moved
         return show_nearest(session, dispatcher, place, where, searched.get("service"), names, language,
-                            searched.get("nationality")) + remember_where(place.country_code, facts.where_place)
+                            searched.get("nationality")) + moved

@@ -43,3 +43,43 @@ def test_a_country_named_after_which_tripoli_picks_the_town(session):
 
 def test_another_one_asks_for_other_centres(session):
     assert asked_details("فما واحد آخر؟", queries.form_options(session, "centre_details")) == ["others"]
+
+
+def _after_search_in(session, place_id: str, service: str, text: str, entities):
+    """What action_centre_details says to `text` after the centres for `service` near `place_id` were shown."""
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.centre_details import ActionCentreDetails
+    from actions.centres import last_search, search
+
+    town = queries.place(session, place_id)
+    origin = (town.latitude, town.longitude)
+    shown = [c for c, _ in search(session, origin, service, town.country_code)]
+    entities = [{**e, "start": text.index(e["value"]), "end": text.index(e["value"]) + len(e["value"])}
+                for e in entities]
+    searched = last_search(origin, town.country_code, town.name, service, None, shown)[0]["value"]
+    tracker = Tracker("someone", {"language": "en", "last_search": searched},
+                      {"text": text, "intent": {"name": "find_support_center", "confidence": 0.9},
+                       "entities": entities}, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionCentreDetails().run(dispatcher, tracker, {}))
+    return shown, dispatcher.messages, events
+
+
+def test_closer_to_another_town_with_only_the_centre_shown_says_there_is_no_other(session):
+    shown, messages, events = _after_search_in(
+        session, "amman", "labour_rights", "Is there anything closer? I'm staying in Zarqa and can't travel far.",
+        [{"entity": "city", "value": "Zarqa"}])
+    assert len(shown) == 1
+    assert [m["text"] for m in messages] == ["The directory has no other centre for this near Zarqa."]
+    assert messages[0]["buttons"]  # a person, offered
+    assert any(e.get("name") == "person_place" and e.get("value") == "zarqa" for e in events), events
+
+
+def test_another_town_named_without_asking_for_closer_shows_the_centres_from_there(session):
+    _, messages, _ = _after_search_in(session, "amman", "labour_rights", "and in Zarqa?",
+                                      [{"entity": "city", "value": "Zarqa"}])
+    assert "near Zarqa" in messages[0]["text"]
