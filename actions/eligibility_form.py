@@ -398,6 +398,8 @@ class ValidateEligibilityForm(LeavableFormValidation):
         options = self._options("situation")
         value = common.latest_entity(tracker, "situation")
         value = value if value in options else match_option(common.latest_text(tracker), options)
+        if value is None and common.latest_intent(tracker) == "deny" and "other" in options:
+            value = "other"  # "non", "لا", "no, none of these": none of the situations listed (as for vulnerabilities)
         if value is None:
             return unread_or_own_question("situation", "utter_choose_button", dispatcher, tracker)
         return {"situation": value}

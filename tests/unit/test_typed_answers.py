@@ -104,3 +104,12 @@ def test_the_word_an_answer_starts_with_overrules_the_nlu(session):
     # "no problem" to "do you fear harm?": the classifier heard "yes" (affirm)
     assert extract("fears_persecution", "no problem", "affirm", {"fears_persecution": True})[0] == \
         {"fears_persecution": False}
+
+
+@pytest.mark.parametrize("text", ["non je suis en bonne santé", "no, none of these", "لا"])
+def test_a_no_to_the_situation_question_is_none_of_those_listed(session, text):
+    assert extract("situation", text, "deny")[0] == {"situation": "other"}
+
+
+def test_a_no_naming_a_situation_is_that_situation(session):
+    assert extract("situation", "no i cant leave, no way to leave", "deny")[0] == {"situation": "stranded"}
